@@ -1,0 +1,1 @@
+"""Outbound edge: channel adapters, the worker, rate limits and the simulated carrier."""

@@ -1,0 +1,1 @@
+"""Pure rules: no database, no HTTP, no clock. `now`/`today` are always arguments."""

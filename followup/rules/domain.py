@@ -1,0 +1,126 @@
+"""The vocabulary of the domain: what the store, services and edges all agree on."""
+
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    CALL = "call"
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class Initiative(StrEnum):
+    MUNICIPALITY = "municipality"
+    CLIENT = "client"
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class OutcomeCategory(StrEnum):
+    ACTIVE = "active"
+    WITH_WIJ = "with_wij"
+    IN_PROGRESS = "in_progress"
+    NOT_ACTIVE = "not_active"
+    UNREACHABLE = "unreachable"
+
+
+OUTCOME_LABELS_NL = {
+    OutcomeCategory.ACTIVE: "Actief geworden",
+    OutcomeCategory.WITH_WIJ: "Gemeld bij WIJ-team",
+    OutcomeCategory.IN_PROGRESS: "Stappen aan het zetten",
+    OutcomeCategory.NOT_ACTIVE: "Niet actief geworden",
+    OutcomeCategory.UNREACHABLE: "Niet bereikt",
+}
+
+
+class UnreachableReason(StrEnum):
+    NO_ANSWER = "no_answer"
+    INVALID_NUMBER = "invalid_number"
+    NO_CONTACT_DETAILS = "no_contact_details"
+    OPTED_OUT = "opted_out"
+
+
+class OutcomeSource(StrEnum):
+    SMS = "sms"
+    EMAIL_LINK = "email_link"
+    AGENT = "agent"
+    BACK_OFFICE = "back_office"
+    PLANNER = "planner"
+    DIALER = "dialer"
+
+
+class FollowUpState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class AttemptState(StrEnum):
+    """Life of one call, SMS or e-mail; `sending` is written before the carrier is asked."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    ANSWERED = "answered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class AttemptPurpose(StrEnum):
+    OPENING = "opening"
+    CALL = "call"
+    REMINDER = "reminder"
+    CALLBACK = "callback"
+    CONFIRMATION = "confirmation"
+
+
+class PhoneType(StrEnum):
+    MOBILE = "mobile"
+    FIXED_LINE = "fixed_line"
+    FIXED_LINE_OR_MOBILE = "fixed_line_or_mobile"
+    VOIP = "voip"
+    PERSONAL = "personal"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class ContactStatus(StrEnum):
+    VALID = "valid"
+    INVALID = "invalid"
+
+
+class EvidenceSource(StrEnum):
+    """Where a phone number or e-mail address (or the proof that it is wrong) came from."""
+
+    IMPORT = "import"
+    CARRIER_ERROR = "carrier_error"
+    DELIVERY_ERROR = "delivery_error"
+    LOOKUP = "lookup"
+    AGENT = "agent"
+
+
+class PhoneLabel(StrEnum):
+    PRIMARY = "primary"
+    ALTERNATE = "alternate"
+
+
+class MessageDirection(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class CarrierResource(StrEnum):
+    MESSAGE = "message"
+    CALL = "call"
+
+
+class OptOutSource(StrEnum):
+    SMS = "sms"
+    EMAIL_LINK = "email_link"
+    AGENT = "agent"
+    BACK_OFFICE = "back_office"
+    CARRIER = "carrier"

@@ -1,0 +1,274 @@
+"""What one row of the municipality's export means, or why it cannot be used.
+
+Every message here is read by a coordinator fixing the file, so it is plain Dutch
+and names the column as it is written in the file's own header.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import TypeVar
+
+from followup.rules.domain import Channel, Initiative
+from followup.rules.due import due_date
+from followup.rules.phones import PhoneClassification, classify_phone
+
+MAX_CLIENT_REF = 64
+MAX_NAME = 200
+MAX_WIJK = 100
+MAX_EMAIL = 254
+MONTHS_RANGE = range(1, 25)
+DEFAULT_MONTHS = 3
+
+
+class Field(StrEnum):
+    CLIENT_REF = "client_ref"
+    NAME = "name"
+    WIJK = "wijk"
+    CONVERSATION_DATE = "conversation_date"
+    PHONE = "phone"
+    PHONE_ALT = "phone_alt"
+    EMAIL = "email"
+    MONTHS = "follow_up_after_months"
+    INITIATIVE = "initiative"
+    PREFERRED_CHANNEL = "preferred_channel"
+
+
+REQUIRED = (Field.CLIENT_REF, Field.NAME, Field.WIJK, Field.CONVERSATION_DATE)
+
+# Header spellings, compared after lower-casing and trimming. The first two of each
+# are the contract's; the rest are what Dutch exports have been seen to use.
+ALIASES: dict[Field, tuple[str, ...]] = {
+    Field.CLIENT_REF: ("client_ref", "klantnummer", "klantnr"),
+    Field.NAME: ("name", "naam"),
+    Field.WIJK: ("wijk",),
+    Field.CONVERSATION_DATE: ("conversation_date", "gespreksdatum"),
+    Field.PHONE: ("phone", "telefoon", "telefoonnummer"),
+    Field.PHONE_ALT: ("phone_alt", "telefoon2", "telefoonnummer2"),
+    Field.EMAIL: ("email", "e-mail", "emailadres", "e-mailadres"),
+    Field.MONTHS: ("follow_up_after_months", "nabellen_na_maanden"),
+    Field.INITIATIVE: ("initiative", "initiatief"),
+    Field.PREFERRED_CHANNEL: ("preferred_channel", "voorkeurskanaal"),
+}
+_BY_ALIAS = {alias: field for field, aliases in ALIASES.items() for alias in aliases}
+
+_INITIATIVES = {
+    "municipality": Initiative.MUNICIPALITY,
+    "gemeente": Initiative.MUNICIPALITY,
+    "client": Initiative.CLIENT,
+    "inwoner": Initiative.CLIENT,
+}
+_CHANNELS = {
+    "call": Channel.CALL,
+    "bellen": Channel.CALL,
+    "sms": Channel.SMS,
+    "email": Channel.EMAIL,
+    "e-mail": Channel.EMAIL,
+}
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SPACES = re.compile(r"\s+")
+
+T = TypeVar("T")
+
+
+class HeaderError(ValueError):
+    """The header cannot be used: the whole file is refused."""
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """Which column holds which field, and how the file itself names it."""
+
+    columns: dict[Field, int]
+    names: dict[Field, str]
+    width: int
+    ignored: tuple[str, ...]
+
+    def label(self, field: Field) -> str:
+        return self.names.get(field, field.value)
+
+    def cell(self, cells: list[str], field: Field) -> str:
+        index = self.columns.get(field)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+
+def resolve_header(cells: list[str]) -> Header:
+    columns: dict[Field, int] = {}
+    names: dict[Field, str] = {}
+    ignored: list[str] = []
+    for index, cell in enumerate(cells):
+        name = cell.strip().lstrip("\ufeff")
+        field = _BY_ALIAS.get(name.lower())
+        if field is None:
+            if name:
+                ignored.append(name)
+            continue
+        if field in columns:
+            raise HeaderError(
+                f"de kolom {names[field]!r} staat twee keer in de kopregel (ook als {name!r})"
+            )
+        columns[field] = index
+        names[field] = name
+    missing = [field for field in REQUIRED if field not in columns]
+    if missing:
+        wanted = ", ".join(f"{f.value} (of {ALIASES[f][1]})" if len(ALIASES[f]) > 1
+                           else f.value for f in missing)
+        raise HeaderError(f"verplichte kolom ontbreekt in de kopregel: {wanted}")
+    return Header(columns, names, len(cells), tuple(ignored))
+
+
+class RejectReason(StrEnum):
+    WRONG_FIELD_COUNT = "wrong_field_count"
+    MISSING_VALUE = "missing_value"
+    TOO_LONG = "too_long"
+    DUPLICATE_CLIENT_REF = "duplicate_client_ref"
+    BAD_DATE = "bad_date"
+    FUTURE_DATE = "future_date"
+    BAD_MONTHS = "bad_months"
+    BAD_INITIATIVE = "bad_initiative"
+    BAD_CHANNEL = "bad_channel"
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    reason: RejectReason
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClientRow:
+    client_ref: str
+    name: str
+    wijk: str
+    conversation_date: date
+    months: int
+    initiative: Initiative
+    due_on: date
+    phone: PhoneClassification | None
+    phone_alt: PhoneClassification | None
+    email: str | None
+    email_valid: bool
+    preferred_channel: Channel | None
+
+    @property
+    def invalid_phones(self) -> int:
+        return sum(1 for p in (self.phone, self.phone_alt) if p is not None and not p.is_valid)
+
+
+class _Reject(Exception):
+    def __init__(self, reason: RejectReason, message: str):
+        self.rejection = Rejection(reason, message)
+
+
+def duplicate_rejection(header: Header, client_ref: str, first_line: int) -> Rejection:
+    return Rejection(
+        RejectReason.DUPLICATE_CLIENT_REF,
+        f"{header.label(Field.CLIENT_REF)} {client_ref!r} staat al op regel {first_line}; "
+        "deze regel is overgeslagen",
+    )
+
+
+def parse_date(text: str) -> date | None:
+    """`YYYY-MM-DD` or `DD-MM-YYYY` (leading zeros optional); None when it is not a real date."""
+    if match := _ISO_DATE.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _DUTCH_DATE.match(text):
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_row(cells: list[str], header: Header, today: date) -> ClientRow | Rejection:
+    """Validate one data row; `today` (in the municipality's time zone) bounds the date."""
+    if len(cells) != header.width:
+        return Rejection(
+            RejectReason.WRONG_FIELD_COUNT,
+            f"de regel heeft {len(cells)} kolommen, de kopregel heeft er {header.width}",
+        )
+    try:
+        return _parse(cells, header, today)
+    except _Reject as reject:
+        return reject.rejection
+
+
+def _parse(cells: list[str], header: Header, today: date) -> ClientRow:
+    def text(field: Field) -> str:
+        index = header.columns.get(field)
+        return "" if index is None else _SPACES.sub(" ", cells[index]).strip()
+
+    def required(field: Field, limit: int) -> str:
+        value = text(field)
+        if not value:
+            raise _Reject(RejectReason.MISSING_VALUE, f"{header.label(field)} is leeg")
+        if len(value) > limit:
+            raise _Reject(RejectReason.TOO_LONG,
+                          f"{header.label(field)} is langer dan {limit} tekens")
+        return value
+
+    client_ref = required(Field.CLIENT_REF, MAX_CLIENT_REF)
+    name = required(Field.NAME, MAX_NAME)
+    wijk = required(Field.WIJK, MAX_WIJK)
+    raw_date = required(Field.CONVERSATION_DATE, 10)
+    conversation_date = parse_date(raw_date)
+    label = header.label(Field.CONVERSATION_DATE)
+    if conversation_date is None:
+        raise _Reject(RejectReason.BAD_DATE,
+                      f"{label} {raw_date!r} is geen datum; schrijf JJJJ-MM-DD of DD-MM-JJJJ")
+    if conversation_date > today:
+        raise _Reject(RejectReason.FUTURE_DATE, f"{label} {raw_date!r} ligt in de toekomst")
+
+    months = _months(text(Field.MONTHS), header.label(Field.MONTHS))
+    initiative = _choice(text(Field.INITIATIVE), _INITIATIVES, Initiative.MUNICIPALITY,
+                         RejectReason.BAD_INITIATIVE, header.label(Field.INITIATIVE),
+                         "gemeente of inwoner")
+    channel = _choice(text(Field.PREFERRED_CHANNEL), _CHANNELS, None, RejectReason.BAD_CHANNEL,
+                      header.label(Field.PREFERRED_CHANNEL), "bellen, sms of email")
+
+    phone = text(Field.PHONE)
+    phone_alt = text(Field.PHONE_ALT)
+    primary = classify_phone(phone) if phone else None
+    alternate = classify_phone(phone_alt) if phone_alt else None
+    if primary and alternate and primary.e164 and primary.e164 == alternate.e164:
+        alternate = None  # the same number written twice is one number
+
+    email = text(Field.EMAIL).lower() or None
+    return ClientRow(
+        client_ref=client_ref,
+        name=name,
+        wijk=wijk,
+        conversation_date=conversation_date,
+        months=months,
+        initiative=initiative,
+        due_on=due_date(conversation_date, months, initiative),
+        phone=primary,
+        phone_alt=alternate,
+        email=email,
+        email_valid=email is not None and len(email) <= MAX_EMAIL and bool(_EMAIL.match(email)),
+        preferred_channel=channel,
+    )
+
+
+def _months(value: str, label: str) -> int:
+    if not value:
+        return DEFAULT_MONTHS
+    if value.isdigit() and int(value) in MONTHS_RANGE:
+        return int(value)
+    raise _Reject(RejectReason.BAD_MONTHS,
+                  f"{label} {value!r} moet een heel getal van 1 tot en met 24 zijn")
+
+
+def _choice(value: str, options: dict[str, T], default: T, reason: RejectReason,
+            label: str, hint: str) -> T:
+    if not value:
+        return default
+    try:
+        return options[value.lower()]
+    except KeyError:
+        raise _Reject(reason, f"{label} {value!r} is onbekend; kies {hint}") from None

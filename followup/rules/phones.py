@@ -1,0 +1,106 @@
+"""Classify a phone number once, on the way in.
+
+A whitelist of characters comes first: `phonenumbers` would happily turn letters
+into digits (vanity numbers), and a stray letter in a municipal export means the
+number was typed wrong, not that it spells a word.
+"""
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+from followup.rules.domain import ContactStatus, PhoneType
+
+DEFAULT_REGION = "NL"
+MAX_RAW_LENGTH = 40
+
+_ALLOWED = re.compile(r"^\+?[0-9 ()./\-]+$")
+
+_TYPES = {
+    PhoneNumberType.MOBILE: PhoneType.MOBILE,
+    PhoneNumberType.FIXED_LINE: PhoneType.FIXED_LINE,
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: PhoneType.FIXED_LINE_OR_MOBILE,
+    PhoneNumberType.VOIP: PhoneType.VOIP,
+    PhoneNumberType.PERSONAL_NUMBER: PhoneType.PERSONAL,
+}
+_CALLABLE = frozenset(_TYPES.values())
+
+
+class InvalidPhoneReason(StrEnum):
+    BAD_CHARACTERS = "bad_characters"
+    TOO_LONG = "too_long"
+    NOT_A_NUMBER = "not_a_number"
+    INVALID_NUMBER = "invalid_number"
+    NOT_PERSONAL = "not_personal"
+
+
+INVALID_PHONE_REASONS_NL = {
+    InvalidPhoneReason.BAD_CHARACTERS: "bevat letters of vreemde tekens",
+    InvalidPhoneReason.TOO_LONG: "is te lang",
+    InvalidPhoneReason.NOT_A_NUMBER: "is geen telefoonnummer",
+    InvalidPhoneReason.INVALID_NUMBER: "bestaat niet (verkeerd aantal cijfers of onbekend nummer)",
+    InvalidPhoneReason.NOT_PERSONAL: (
+        "is een servicenummer (zoals 0800 of 0900), geen nummer van een persoon"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneClassification:
+    raw: str
+    e164: str | None
+    type: PhoneType
+    status: ContactStatus
+    invalid_reason: InvalidPhoneReason | None = None
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status is ContactStatus.VALID
+
+    @property
+    def can_call(self) -> bool:
+        return self.is_valid and self.type in _CALLABLE
+
+    @property
+    def can_sms(self) -> bool:
+        """Only mobile numbers get SMS: a text to a landline is lost or read out by a robot."""
+        return self.is_valid and self.type is PhoneType.MOBILE
+
+
+def _invalid(raw: str, reason: InvalidPhoneReason, e164: str | None = None,
+             type_: PhoneType = PhoneType.UNKNOWN) -> PhoneClassification:
+    return PhoneClassification(raw, e164, type_, ContactStatus.INVALID, reason)
+
+
+def classify_phone(raw: str, region: str = DEFAULT_REGION) -> PhoneClassification:
+    """Normalise any usual notation to E.164 and decide whether it may be dialled or texted.
+
+    `raw` must not be blank; callers treat a blank cell as "no number".
+    """
+    text = raw.strip()
+    if len(text) > MAX_RAW_LENGTH:
+        return _invalid(text[:MAX_RAW_LENGTH], InvalidPhoneReason.TOO_LONG)
+    if not _ALLOWED.match(text):
+        return _invalid(text, InvalidPhoneReason.BAD_CHARACTERS)
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return _invalid(text, InvalidPhoneReason.NOT_A_NUMBER)
+    if not phonenumbers.is_valid_number(number):
+        return _invalid(text, InvalidPhoneReason.INVALID_NUMBER)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    type_ = _TYPES.get(phonenumbers.number_type(number), PhoneType.OTHER)
+    if type_ is PhoneType.OTHER:
+        return _invalid(text, InvalidPhoneReason.NOT_PERSONAL, e164, type_)
+    return PhoneClassification(text, e164, type_, ContactStatus.VALID)
+
+
+def mask_phone(e164_or_raw: str | None) -> str:
+    """What a log line may show of a number: enough to tell two apart, not enough to dial."""
+    if not e164_or_raw:
+        return "-"
+    digits = re.sub(r"\D", "", e164_or_raw)
+    return f"…{digits[-2:]}" if len(digits) > 2 else "…"

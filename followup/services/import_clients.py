@@ -1,0 +1,175 @@
+"""Use case: load the residents to follow up from the municipality's export.
+
+Rows are validated one by one and written in chunks, each chunk in one transaction,
+so an interrupted import leaves whole rows or none, and running it again finishes it.
+"""
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from followup.rules.import_merge import merge
+from followup.rules.import_rows import (
+    ClientRow,
+    Field,
+    HeaderError,
+    Rejection,
+    RejectReason,
+    duplicate_rejection,
+    parse_row,
+    resolve_header,
+)
+from followup.services.audit import record_audit
+from followup.services.csv_file import ImportFileError, open_csv
+from followup.store.client_import import apply_changes, load_clients
+
+CHUNK_ROWS = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    line: int
+    client_ref: str
+    reason: RejectReason
+    message: str
+
+
+@dataclass(slots=True)
+class ImportResult:
+    file: str
+    encoding: str
+    delimiter: str
+    dry_run: bool
+    rows: int = 0
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invalid_phone: int = 0
+    invalid_email: int = 0
+    ignored_columns: tuple[str, ...] = ()
+    rejects: list[RejectedRow] = field(default_factory=list)
+    rejects_file: str | None = None
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejects)
+
+    def summary(self) -> dict:
+        reasons: dict[str, int] = {}
+        for reject in self.rejects:
+            reasons[reject.reason] = reasons.get(reject.reason, 0) + 1
+        return {
+            "file": self.file,
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            "imported": self.imported,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "invalid_phone": self.invalid_phone,
+            "invalid_email": self.invalid_email,
+            "rejected_by_reason": reasons,
+            "rejects_file": self.rejects_file,
+            "ignored_columns": list(self.ignored_columns),
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+        }
+
+
+def rejects_path(path: Path) -> Path:
+    return path.with_name(path.name + ".rejects.csv")
+
+
+async def import_clients(
+    sessions: async_sessionmaker[AsyncSession],
+    path: Path,
+    *,
+    today: date,
+    now: datetime,
+    actor: str,
+    dry_run: bool = False,
+    chunk_rows: int = CHUNK_ROWS,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Raises ImportFileError, before anything is written, when the file cannot be used."""
+    source = open_csv(path)
+    records = source.records()
+    try:
+        _, header_cells = next(records)
+        header = resolve_header(header_cells)
+    except (StopIteration, HeaderError) as error:
+        raise ImportFileError(str(error) or "het bestand heeft geen kopregel") from None
+
+    result = ImportResult(str(path), source.encoding, source.delimiter, dry_run,
+                          ignored_columns=header.ignored)
+    seen: dict[str, int] = {}
+    pending: list[ClientRow] = []
+    for line, cells in records:
+        result.rows += 1
+        parsed = parse_row(cells, header, today)
+        client_ref = header.cell(cells, Field.CLIENT_REF)
+        if client_ref and client_ref in seen:
+            parsed = duplicate_rejection(header, client_ref, seen[client_ref])
+        elif client_ref:
+            seen[client_ref] = line
+        if isinstance(parsed, Rejection):
+            result.rejects.append(RejectedRow(line, client_ref, parsed.reason, parsed.message))
+            continue
+        pending.append(parsed)
+        if len(pending) >= chunk_rows:
+            await _write_chunk(sessions, pending, result, now)
+            pending = []
+            if on_progress:
+                on_progress(result.rows, source.data_rows)
+    if pending:
+        await _write_chunk(sessions, pending, result, now)
+    if on_progress:
+        on_progress(result.rows, source.data_rows)
+
+    result.rejects_file = _write_rejects(path, result.rejects)
+    if not dry_run:
+        async with sessions() as session, session.begin():
+            record_audit(session, now=now, actor=actor, action="import_clients",
+                         detail={k: v for k, v in result.summary().items()
+                                 if k not in ("ignored_columns", "rejects_file")})
+    return result
+
+
+async def _write_chunk(sessions: async_sessionmaker[AsyncSession], rows: list[ClientRow],
+                       result: ImportResult, now: datetime) -> None:
+    async with sessions() as session, session.begin():
+        stored = await load_clients(session, [row.client_ref for row in rows])
+        changes = []
+        for row in rows:
+            before = stored.get(row.client_ref)
+            change = merge(row, before)
+            result.invalid_phone += row.invalid_phones
+            result.invalid_email += row.email is not None and not row.email_valid
+            if before is None:
+                result.imported += 1
+            elif change.changed:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+                continue
+            changes.append((row, before, change))
+        if not result.dry_run:
+            await apply_changes(session, changes, now)
+
+
+def _write_rejects(path: Path, rejects: list[RejectedRow]) -> str | None:
+    """`FILE.rejects.csv`, or none: a clean run also removes the list of an earlier run."""
+    target = rejects_path(path)
+    if not rejects:
+        target.unlink(missing_ok=True)
+        return None
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["line", "client_ref", "reason"])
+        writer.writerows((r.line, r.client_ref, r.message) for r in rejects)
+    return str(target)
+

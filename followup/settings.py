@@ -1,0 +1,76 @@
+"""One settings object, built at start from the environment and `.env`, then passed in."""
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The simulated carrier's credentials: harmless, and the same in every process so the
+# service and an out-of-process `followup sim-carrier` sign and check alike.
+SIM_ACCOUNT_SID = "AC" + "5" * 32
+SIM_AUTH_TOKEN = "sim-auth-token-not-secret"
+SIM_FROM = "+3197010000001"
+TWILIO_API_BASE = "https://api.twilio.com"
+
+_DRIVERS = {
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FOLLOWUP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = "sqlite+aiosqlite:///./followup.db"
+    carrier: Literal["sim", "twilio"] = "sim"
+    twilio_account_sid: str = SIM_ACCOUNT_SID
+    twilio_auth_token: str = Field(default=SIM_AUTH_TOKEN, repr=False)
+    twilio_from: str = SIM_FROM
+    twilio_api_base: str = TWILIO_API_BASE
+    public_url: str = "http://127.0.0.1:8080"
+    smtp_url: str | None = Field(default=None, repr=False)
+    outbox_dir: Path = Path("outbox")
+    secret_key: str | None = Field(default=None, repr=False)
+    timezone: str = "Europe/Amsterdam"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        """Accept the usual `postgresql://` and `sqlite://` spellings, run on the async driver."""
+        scheme, sep, rest = value.partition("://")
+        if not sep or scheme not in _DRIVERS:
+            raise ValueError(
+                "use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST:PORT/DB"
+            )
+        return f"{_DRIVERS[scheme]}://{rest}"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("public_url", "twilio_api_base")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,1 @@
+"""Store: SQLAlchemy tables, the engine, migrations and queries."""

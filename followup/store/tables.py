@@ -1,0 +1,310 @@
+"""The data model for the whole mission. Alembic migrations must produce exactly this.
+
+Unique keys carry the rules that must hold even when two processes race: one open
+follow-up per conversation, one attempt per ladder step of a round, one carrier event
+per SID and status, one outcome per follow-up, one active opt-out per client.
+"""
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from followup.rules.domain import (
+    AttemptPurpose,
+    AttemptState,
+    CarrierResource,
+    Channel,
+    ContactStatus,
+    EvidenceSource,
+    FollowUpState,
+    Initiative,
+    MessageDirection,
+    OptOutSource,
+    OutcomeCategory,
+    OutcomeSource,
+    PhoneLabel,
+    PhoneType,
+    Role,
+    UnreachableReason,
+)
+from followup.store.types import UTCDateTime, enum_type
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar = {datetime: UTCDateTime(), dict[str, Any]: sa.JSON()}
+
+
+def _fk(target: str, ondelete: str = "CASCADE") -> sa.ForeignKey:
+    return sa.ForeignKey(target, ondelete=ondelete)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
+    created_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+
+
+class Client(Base):
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_ref: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    wijk: Mapped[str] = mapped_column(sa.String(100), index=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    email_status: Mapped[ContactStatus | None] = mapped_column(
+        enum_type(ContactStatus, "email_status")
+    )
+    preferred_channel: Mapped[Channel | None] = mapped_column(
+        enum_type(Channel, "preferred_channel")
+    )
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    erased_at: Mapped[datetime | None]
+
+
+class PhoneNumber(Base):
+    """One number of one client. A number proven wrong keeps its row and its evidence;
+    a number replaced by a new import is retired, so past attempts still point at it."""
+
+    __tablename__ = "phone_numbers"
+    __table_args__ = (
+        sa.Index(
+            "uq_phone_numbers_client_id_label_current",
+            "client_id",
+            "label",
+            unique=True,
+            sqlite_where=sa.text("retired_at IS NULL"),
+            postgresql_where=sa.text("retired_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(_fk("clients.id"))
+    label: Mapped[PhoneLabel] = mapped_column(enum_type(PhoneLabel, "phone_label"))
+    raw: Mapped[str] = mapped_column(sa.String(40))
+    e164: Mapped[str | None] = mapped_column(sa.String(16), index=True)
+    type: Mapped[PhoneType] = mapped_column(enum_type(PhoneType, "phone_type"))
+    status: Mapped[ContactStatus] = mapped_column(enum_type(ContactStatus, "phone_status"))
+    invalid_reason: Mapped[str | None] = mapped_column(sa.String(64))
+    invalid_source: Mapped[EvidenceSource | None] = mapped_column(
+        enum_type(EvidenceSource, "invalid_source")
+    )
+    invalid_detail: Mapped[str | None] = mapped_column(sa.String(255))
+    sms_blocked: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[EvidenceSource] = mapped_column(enum_type(EvidenceSource, "phone_source"))
+    created_at: Mapped[datetime]
+    status_changed_at: Mapped[datetime | None]
+    retired_at: Mapped[datetime | None]
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (sa.UniqueConstraint("client_id", "conversation_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(_fk("clients.id"))
+    conversation_date: Mapped[date]
+    follow_up_after_months: Mapped[int]
+    initiative: Mapped[Initiative] = mapped_column(enum_type(Initiative, "initiative"))
+    due_on: Mapped[date] = mapped_column(index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class FollowUp(Base):
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        sa.Index(
+            "uq_follow_ups_client_id_conversation_id_open",
+            "client_id",
+            "conversation_id",
+            unique=True,
+            sqlite_where=sa.text("state = 'open'"),
+            postgresql_where=sa.text("state = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(_fk("clients.id"))
+    conversation_id: Mapped[int] = mapped_column(_fk("conversations.id"), index=True)
+    state: Mapped[FollowUpState] = mapped_column(enum_type(FollowUpState, "follow_up_state"))
+    round_number: Mapped[int] = mapped_column(default=0)
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    callback_requested_at: Mapped[datetime | None]
+    assigned_agent_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+
+
+class Round(Base):
+    __tablename__ = "rounds"
+    __table_args__ = (sa.UniqueConstraint("follow_up_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(_fk("follow_ups.id"))
+    number: Mapped[int]
+    opened_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class Attempt(Base):
+    """One call, SMS or e-mail: the queue is this table."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "step"),
+        sa.Index("ix_attempts_state_due_at", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(_fk("follow_ups.id"), index=True)
+    round_id: Mapped[int | None] = mapped_column(_fk("rounds.id"))
+    step: Mapped[int | None]
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, "attempt_channel"))
+    purpose: Mapped[AttemptPurpose] = mapped_column(enum_type(AttemptPurpose, "attempt_purpose"))
+    state: Mapped[AttemptState] = mapped_column(enum_type(AttemptState, "attempt_state"))
+    phone_number_id: Mapped[int | None] = mapped_column(_fk("phone_numbers.id", "SET NULL"))
+    to_address: Mapped[str | None] = mapped_column(sa.String(254))
+    agent_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    due_at: Mapped[datetime]
+    tries: Mapped[int] = mapped_column(default=0)
+    claimed_at: Mapped[datetime | None]
+    sending_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    carrier_sid: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    agent_leg_sid: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    carrier_status: Mapped[str | None] = mapped_column(sa.String(32))
+    error_code: Mapped[int | None]
+    error_message: Mapped[str | None] = mapped_column(sa.String(255))
+    sip_response_code: Mapped[int | None]
+    duration_seconds: Mapped[int | None]
+    answered_by: Mapped[str | None] = mapped_column(sa.String(32))
+    cancelled_reason: Mapped[str | None] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime]
+
+
+class CarrierEvent(Base):
+    """Append-only: every status callback as it arrived, orphans included."""
+
+    __tablename__ = "carrier_events"
+    __table_args__ = (sa.UniqueConstraint("sid", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource: Mapped[CarrierResource] = mapped_column(enum_type(CarrierResource, "resource"))
+    sid: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[str] = mapped_column(sa.String(32))
+    attempt_id: Mapped[int | None] = mapped_column(_fk("attempts.id", "SET NULL"), index=True)
+    error_code: Mapped[int | None]
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime]
+
+
+class SmsMessage(Base):
+    __tablename__ = "sms_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    direction: Mapped[MessageDirection] = mapped_column(
+        enum_type(MessageDirection, "direction")
+    )
+    client_id: Mapped[int | None] = mapped_column(_fk("clients.id", "SET NULL"), index=True)
+    phone_number_id: Mapped[int | None] = mapped_column(_fk("phone_numbers.id", "SET NULL"))
+    attempt_id: Mapped[int | None] = mapped_column(_fk("attempts.id", "SET NULL"))
+    carrier_sid: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    from_number: Mapped[str] = mapped_column(sa.String(32))
+    to_number: Mapped[str] = mapped_column(sa.String(32))
+    body: Mapped[str] = mapped_column(sa.Text)
+    interpretation: Mapped[str | None] = mapped_column(sa.String(32))
+    needs_review: Mapped[bool] = mapped_column(default=False)
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    created_at: Mapped[datetime]
+
+
+class Outcome(Base):
+    """Exactly one per follow-up; `unreachable` always says why, the others never do."""
+
+    __tablename__ = "outcomes"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(category = 'unreachable') = (reason IS NOT NULL)", name="reason_iff_unreachable"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(_fk("follow_ups.id"), unique=True)
+    category: Mapped[OutcomeCategory] = mapped_column(enum_type(OutcomeCategory, "category"))
+    reason: Mapped[UnreachableReason | None] = mapped_column(
+        enum_type(UnreachableReason, "reason")
+    )
+    source: Mapped[OutcomeSource] = mapped_column(enum_type(OutcomeSource, "outcome_source"))
+    recorded_by_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    recorded_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class OptOut(Base):
+    """A client's wish not to be contacted. Active while `lifted_at` is empty."""
+
+    __tablename__ = "opt_outs"
+    __table_args__ = (
+        sa.Index(
+            "uq_opt_outs_client_id_active",
+            "client_id",
+            unique=True,
+            sqlite_where=sa.text("lifted_at IS NULL"),
+            postgresql_where=sa.text("lifted_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(_fk("clients.id"))
+    source: Mapped[OptOutSource] = mapped_column(enum_type(OptOutSource, "opt_out_source"))
+    sms_message_id: Mapped[int | None] = mapped_column(_fk("sms_messages.id", "SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    created_at: Mapped[datetime]
+    lifted_at: Mapped[datetime | None]
+    lifted_source: Mapped[OptOutSource | None] = mapped_column(
+        enum_type(OptOutSource, "lifted_source")
+    )
+
+
+class AuditRecord(Base):
+    """Who saw or changed which client's data; kept apart from logs on purpose."""
+
+    __tablename__ = "audit_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    user_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    actor: Mapped[str] = mapped_column(sa.String(254))
+    action: Mapped[str] = mapped_column(sa.String(64))
+    client_id: Mapped[int | None] = mapped_column(_fk("clients.id", "SET NULL"), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AppSetting(Base):
+    """Settings that coordinators change at run time, and the generated secret key."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime]

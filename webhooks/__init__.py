@@ -1,0 +1,1 @@
+"""Carrier-facing HTTP edge: signature check, parse, call a service, answer."""
