@@ -1,5 +1,6 @@
 """One settings object, built at start from the environment and `.env`, then passed in."""
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -70,6 +71,10 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def local_date(self, moment: datetime) -> date:
+        """The municipality's calendar day at `moment` (dates in files and reports are local)."""
+        return moment.astimezone(self.zone).date()
 
     @property
     def is_sqlite(self) -> bool:

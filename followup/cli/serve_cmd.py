@@ -1,0 +1,52 @@
+"""`followup serve`: the web app in one process (scheduler and dialer join in later issues)."""
+
+import argparse
+import asyncio
+import logging
+from pathlib import Path
+
+from aiohttp import web
+
+from followup.app import create_app
+from followup.cli.runtime import OK, database, load_settings, utc_now
+from followup.services.demo import load_demo_data
+from followup.services.secret_key import ensure_secret_key
+from followup.settings import Settings
+from followup.store.migrate import upgrade
+
+log = logging.getLogger(__name__)
+DEMO_DIR = Path("demo-data")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("serve", help="start de webapp")
+    parser.add_argument("--host", default="127.0.0.1", help="adres (standaard 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="poort (standaard 8080)")
+    parser.add_argument("--demo", action="store_true",
+                        help="maak de database bij en vul een lege database met demogegevens")
+    parser.set_defaults(handler=run)
+
+
+async def _prepare(settings: Settings, demo: bool) -> str:
+    """Everything that must hold before the first request; refuses with a clear message."""
+    async with database(settings, require_schema=not demo) as sessions:
+        now = utc_now()
+        if demo:
+            await upgrade(sessions.kw["bind"])
+            result = await load_demo_data(sessions, DEMO_DIR, today=settings.local_date(now),
+                                          now=now)
+            if result is not None:
+                log.info("demo data imported: %d clients", result.imported)
+        return await ensure_secret_key(sessions, settings.secret_key, now)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    secret_key = asyncio.run(_prepare(settings, args.demo))
+    app = create_app(settings, secret_key=secret_key, demo=args.demo)
+    web.run_app(
+        app, host=args.host, port=args.port, access_log=None,
+        print=lambda _: print(f"followup draait op http://{args.host}:{args.port}/ "
+                              "(stoppen met Ctrl+C)", flush=True),
+    )
+    return OK

@@ -1,0 +1,19 @@
+"""People-facing pages. Thin: ask a service, render Dutch text."""
+
+from datetime import UTC, datetime
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from followup.services.overview import overview
+from followup.web.keys import DEMO, SESSIONS, SETTINGS
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/", name="home")
+@aiohttp_jinja2.template("home.html")
+async def home(request: web.Request) -> dict:
+    app = request.app
+    today = app[SETTINGS].local_date(datetime.now(UTC))
+    return {"overview": await overview(app[SESSIONS], today), "demo": app[DEMO]}
