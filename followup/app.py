@@ -21,9 +21,7 @@ def create_app(settings: Settings, *, secret_key: str, demo: bool = False) -> we
     app[SECRET_KEY] = secret_key
     app[DEMO] = demo
     app.cleanup_ctx.append(_database)
-    aiohttp_jinja2.setup(
-        app, loader=jinja2.FileSystemLoader(WEB / "templates"), autoescape=True
-    )
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(WEB / "templates"), autoescape=True)
     app.router.add_static("/static", WEB / "static")
     app.router.add_routes(pages.routes)
     return app

@@ -15,28 +15,125 @@ from datetime import date, timedelta
 from pathlib import Path
 
 WIJKEN = (
-    "Selwerd", "Vinkhuizen", "De Wijert", "Helpman", "Lewenborg", "Beijum",
-    "Corpus den Hoorn", "Oosterparkwijk", "De Hoogte", "Korrewegwijk", "Paddepoel", "Hoogkerk",
+    "Selwerd",
+    "Vinkhuizen",
+    "De Wijert",
+    "Helpman",
+    "Lewenborg",
+    "Beijum",
+    "Corpus den Hoorn",
+    "Oosterparkwijk",
+    "De Hoogte",
+    "Korrewegwijk",
+    "Paddepoel",
+    "Hoogkerk",
 )
 FIRST_NAMES = (
-    "Anna", "Bram", "Chloë", "Daan", "Eva", "Fatima", "Gerrit", "Hanneke", "Ilse", "Jan",
-    "Karin", "Lars", "Mohamed", "Noah", "Olga", "Piet", "Renée", "Sanne", "Thijs", "Ümit",
-    "Vera", "Wim", "Yara", "Zoë", "Aïcha", "Bart", "Dewi", "Esther", "Hasan", "Jürgen",
-    "Kees", "Lieke", "Marieke", "Nadia", "Robin", "Samira", "Tesfaye", "Willemijn",
+    "Anna",
+    "Bram",
+    "Chloë",
+    "Daan",
+    "Eva",
+    "Fatima",
+    "Gerrit",
+    "Hanneke",
+    "Ilse",
+    "Jan",
+    "Karin",
+    "Lars",
+    "Mohamed",
+    "Noah",
+    "Olga",
+    "Piet",
+    "Renée",
+    "Sanne",
+    "Thijs",
+    "Ümit",
+    "Vera",
+    "Wim",
+    "Yara",
+    "Zoë",
+    "Aïcha",
+    "Bart",
+    "Dewi",
+    "Esther",
+    "Hasan",
+    "Jürgen",
+    "Kees",
+    "Lieke",
+    "Marieke",
+    "Nadia",
+    "Robin",
+    "Samira",
+    "Tesfaye",
+    "Willemijn",
 )
 LAST_NAMES = (
-    "de Vries", "Jansen", "van der Meer", "Bakker", "Visser", "Smit", "Meijer", "de Boer",
-    "Mulder", "Bos", "Dijkstra", "Hoekstra", "Kuipers", "Postma", "van Dijk", "Huizinga",
-    "El Amrani", "Bouzid", "Özdemir", "Çelik", "Kromodimedjo", "Martina", "Nowak", "Haile",
-    "Ruiz Peña", "Wiersma", "Zijlstra", "Veenstra", "Brouwer", "Ait Taleb", "Nijboer",
+    "de Vries",
+    "Jansen",
+    "van der Meer",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "Bos",
+    "Dijkstra",
+    "Hoekstra",
+    "Kuipers",
+    "Postma",
+    "van Dijk",
+    "Huizinga",
+    "El Amrani",
+    "Bouzid",
+    "Özdemir",
+    "Çelik",
+    "Kromodimedjo",
+    "Martina",
+    "Nowak",
+    "Haile",
+    "Ruiz Peña",
+    "Wiersma",
+    "Zijlstra",
+    "Veenstra",
+    "Brouwer",
+    "Ait Taleb",
+    "Nijboer",
 )
-HEADER_NL = ("klantnummer", "naam", "wijk", "gespreksdatum", "telefoon", "telefoon2", "email",
-             "nabellen_na_maanden", "initiatief", "voorkeurskanaal")
-HEADER_EN = ("client_ref", "name", "wijk", "conversation_date", "phone", "phone_alt", "email",
-             "follow_up_after_months", "initiative", "preferred_channel")
+HEADER_NL = (
+    "klantnummer",
+    "naam",
+    "wijk",
+    "gespreksdatum",
+    "telefoon",
+    "telefoon2",
+    "email",
+    "nabellen_na_maanden",
+    "initiatief",
+    "voorkeurskanaal",
+)
+HEADER_EN = (
+    "client_ref",
+    "name",
+    "wijk",
+    "conversation_date",
+    "phone",
+    "phone_alt",
+    "email",
+    "follow_up_after_months",
+    "initiative",
+    "preferred_channel",
+)
 _SIM_ENDINGS = frozenset({"0000", "0001", "0002", "0003", "0005"})
-_BAD_NUMBERS = ("06-1234567", "06-12345678a", "0612-34", "onbekend", "6,12345678E+08",
-                "06 123 456 789 0")
+_BAD_NUMBERS = (
+    "06-1234567",
+    "06-12345678a",
+    "0612-34",
+    "onbekend",
+    "6,12345678E+08",
+    "06 123 456 789 0",
+)
 
 
 @dataclass(frozen=True)
@@ -65,8 +162,14 @@ def _mobile(rng: random.Random, ending: str | None = None) -> str:
         if ending or digits[-4:] not in _SIM_ENDINGS:
             break
     notation = rng.randrange(6)
-    return (f"0{digits[0]}-{digits[1:]}", f"0{digits}", f"06 {digits[1:]}",
-            f"+31 6 {digits[1:]}", f"0031{digits}", f"(06) {digits[1:]}")[notation]
+    return (
+        f"0{digits[0]}-{digits[1:]}",
+        f"0{digits}",
+        f"06 {digits[1:]}",
+        f"+31 6 {digits[1:]}",
+        f"0031{digits}",
+        f"(06) {digits[1:]}",
+    )[notation]
 
 
 def _fixed(rng: random.Random) -> str:
@@ -74,8 +177,19 @@ def _fixed(rng: random.Random) -> str:
 
 
 def _phone(rng: random.Random) -> str:
-    kind = _pick(rng, {"mobile": 66, "fixed": 12, "stale": 8, "no_answer": 5, "busy": 2,
-                       "transient": 1, "malformed": 4, "missing": 2})
+    kind = _pick(
+        rng,
+        {
+            "mobile": 66,
+            "fixed": 12,
+            "stale": 8,
+            "no_answer": 5,
+            "busy": 2,
+            "transient": 1,
+            "malformed": 4,
+            "missing": 2,
+        },
+    )
     if kind == "mobile":
         return _mobile(rng)
     if kind == "fixed":
@@ -107,19 +221,22 @@ def demo_rows(count: int, today: date, seed: int = 2015) -> list[dict[str, str]]
     for ref in refs:
         name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
         no_contact = rng.random() < 0.04
-        rows.append({
-            "client_ref": str(ref),
-            "name": name,
-            "wijk": rng.choice(WIJKEN),
-            "conversation_date": (today - timedelta(days=rng.randint(0, 365))).isoformat(),
-            "phone": "" if no_contact else _phone(rng),
-            "phone_alt": "" if no_contact or rng.random() > 0.2 else
-            rng.choice((_mobile(rng), _fixed(rng))),
-            "email": "" if no_contact else _email(rng, name),
-            "follow_up_after_months": _pick(rng, {"3": 60, "6": 25, "2": 5, "4": 5, "12": 5}),
-            "initiative": _pick(rng, {"": 70, "gemeente": 15, "inwoner": 15}),
-            "preferred_channel": _pick(rng, {"": 70, "bellen": 15, "sms": 10, "email": 5}),
-        })
+        rows.append(
+            {
+                "client_ref": str(ref),
+                "name": name,
+                "wijk": rng.choice(WIJKEN),
+                "conversation_date": (today - timedelta(days=rng.randint(0, 365))).isoformat(),
+                "phone": "" if no_contact else _phone(rng),
+                "phone_alt": ""
+                if no_contact or rng.random() > 0.2
+                else rng.choice((_mobile(rng), _fixed(rng))),
+                "email": "" if no_contact else _email(rng, name),
+                "follow_up_after_months": _pick(rng, {"3": 60, "6": 25, "2": 5, "4": 5, "12": 5}),
+                "initiative": _pick(rng, {"": 70, "gemeente": 15, "inwoner": 15}),
+                "preferred_channel": _pick(rng, {"": 70, "bellen": 15, "sms": 10, "email": 5}),
+            }
+        )
     return rows
 
 

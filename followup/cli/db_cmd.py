@@ -20,6 +20,9 @@ async def run_upgrade(args: argparse.Namespace) -> int:
         before = await current_revision(engine)
         await upgrade(engine)
         after = await current_revision(engine)
-    print(f"database bijgewerkt van {before or 'leeg'} naar {after}" if before != after
-          else f"database was al bijgewerkt ({after})")
+    print(
+        f"database bijgewerkt van {before or 'leeg'} naar {after}"
+        if before != after
+        else f"database was al bijgewerkt ({after})"
+    )
     return OK

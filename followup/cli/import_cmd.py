@@ -27,10 +27,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         "Windows-1252). Afgewezen regels komen in BESTAND.rejects.csv met de reden.",
     )
     parser.add_argument("file", type=Path, metavar="BESTAND", help="het CSV-bestand")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="controleer alleen; sla niets op in de database")
-    parser.add_argument("--json", action="store_true",
-                        help="schrijf de uitkomst als JSON naar stdout")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="controleer alleen; sla niets op in de database"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="schrijf de uitkomst als JSON naar stdout"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -47,8 +49,13 @@ async def run(args: argparse.Namespace) -> int:
     async with database(settings) as sessions:
         try:
             result = await import_clients(
-                sessions, args.file, today=settings.local_date(now), now=now,
-                actor=CLI_ACTOR, dry_run=args.dry_run, on_progress=on_progress,
+                sessions,
+                args.file,
+                today=settings.local_date(now),
+                now=now,
+                actor=CLI_ACTOR,
+                dry_run=args.dry_run,
+                on_progress=on_progress,
             )
         except ImportFileError as error:
             raise Refused(f"{args.file}: {error}; er is niets ingelezen") from None

@@ -8,13 +8,18 @@ MIN_ROWS = 10_000
 
 
 class Progress:
-    def __init__(self, total: int, label: str, stream: TextIO | None = None,
-                 enabled: bool | None = None, min_interval: float = 0.2):
+    def __init__(
+        self,
+        total: int,
+        label: str,
+        stream: TextIO | None = None,
+        enabled: bool | None = None,
+        min_interval: float = 0.2,
+    ):
         self.stream = stream or sys.stderr
         self.total = max(total, 1)
         self.label = label
-        self.enabled = (self.stream.isatty() and total >= MIN_ROWS) if enabled is None \
-            else enabled
+        self.enabled = (self.stream.isatty() and total >= MIN_ROWS) if enabled is None else enabled
         self.min_interval = min_interval
         self._last = 0.0
 

@@ -40,13 +40,15 @@ def utc_now() -> datetime:
 
 
 @asynccontextmanager
-async def database(settings: Settings, *, require_schema: bool = True
-                   ) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def database(
+    settings: Settings, *, require_schema: bool = True
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     engine = create_engine(settings.database_url)
     try:
         if require_schema and await _revision(engine) != head_revision():
-            raise Refused("de database is nog niet bijgewerkt: voer eerst "
-                          "'followup db upgrade' uit")
+            raise Refused(
+                "de database is nog niet bijgewerkt: voer eerst 'followup db upgrade' uit"
+            )
         yield session_factory(engine)
     finally:
         await engine.dispose()

@@ -22,8 +22,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("serve", help="start de webapp")
     parser.add_argument("--host", default="127.0.0.1", help="adres (standaard 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="poort (standaard 8080)")
-    parser.add_argument("--demo", action="store_true",
-                        help="maak de database bij en vul een lege database met demogegevens")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="maak de database bij en vul een lege database met demogegevens",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -33,8 +36,9 @@ async def _prepare(settings: Settings, demo: bool) -> str:
         now = utc_now()
         if demo:
             await upgrade(sessions.kw["bind"])
-            result = await load_demo_data(sessions, DEMO_DIR, today=settings.local_date(now),
-                                          now=now)
+            result = await load_demo_data(
+                sessions, DEMO_DIR, today=settings.local_date(now), now=now
+            )
             if result is not None:
                 log.info("demo data imported: %d clients", result.imported)
         return await ensure_secret_key(sessions, settings.secret_key, now)
@@ -45,8 +49,12 @@ def run(args: argparse.Namespace) -> int:
     secret_key = asyncio.run(_prepare(settings, args.demo))
     app = create_app(settings, secret_key=secret_key, demo=args.demo)
     web.run_app(
-        app, host=args.host, port=args.port, access_log=None,
-        print=lambda _: print(f"followup draait op http://{args.host}:{args.port}/ "
-                              "(stoppen met Ctrl+C)", flush=True),
+        app,
+        host=args.host,
+        port=args.port,
+        access_log=None,
+        print=lambda _: print(
+            f"followup draait op http://{args.host}:{args.port}/ (stoppen met Ctrl+C)", flush=True
+        ),
     )
     return OK

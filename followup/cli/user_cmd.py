@@ -13,13 +13,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     user = commands.add_parser("user", help="gebruikers beheren")
     actions = user.add_subparsers(dest="user_action", required=True, metavar="ACTIE")
     add = actions.add_parser(
-        "add", help="maak een gebruiker aan",
+        "add",
+        help="maak een gebruiker aan",
         description="Maakt een gebruiker aan. Het wachtwoord wordt gelezen van stdin "
         "(de eerste regel), of gevraagd als u in een terminal werkt.",
     )
     add.add_argument("email", metavar="EMAIL")
-    add.add_argument("--role", required=True, choices=[r.value for r in Role],
-                     help="agent, coordinator of admin")
+    add.add_argument(
+        "--role", required=True, choices=[r.value for r in Role], help="agent, coordinator of admin"
+    )
     add.set_defaults(handler=run_add)
 
 
@@ -37,10 +39,15 @@ async def run_add(args: argparse.Namespace) -> int:
     password = _read_password()
     async with database(settings) as sessions:
         try:
-            user_id = await add_user(sessions, email=args.email, role=Role(args.role),
-                                     password=password, now=utc_now(), actor=CLI_ACTOR)
+            user_id = await add_user(
+                sessions,
+                email=args.email,
+                role=Role(args.role),
+                password=password,
+                now=utc_now(),
+                actor=CLI_ACTOR,
+            )
         except UserError as error:
             raise Refused(str(error)) from None
-    print(f"gebruiker {args.email.strip().lower()} aangemaakt (nummer {user_id}, "
-          f"rol {args.role})")
+    print(f"gebruiker {args.email.strip().lower()} aangemaakt (nummer {user_id}, rol {args.role})")
     return OK

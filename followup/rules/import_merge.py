@@ -50,7 +50,9 @@ class ClientChanges:
     @property
     def changed(self) -> bool:
         return bool(
-            self.client_fields or self.new_phones or self.retired_phone_ids
+            self.client_fields
+            or self.new_phones
+            or self.retired_phone_ids
             or self.conversation_fields
         )
 
@@ -65,8 +67,11 @@ def client_fields(row: ClientRow) -> dict[str, Any]:
         "name": row.name,
         "wijk": row.wijk,
         "email": row.email,
-        "email_status": None if row.email is None
-        else ContactStatus.VALID if row.email_valid else ContactStatus.INVALID,
+        "email_status": None
+        if row.email is None
+        else ContactStatus.VALID
+        if row.email_valid
+        else ContactStatus.INVALID,
         "preferred_channel": row.preferred_channel,
     }
 
@@ -87,8 +92,10 @@ def merge(row: ClientRow, stored: StoredClient | None) -> ClientChanges:
             client_fields=wanted,
             new_phones=[(label, p) for label, p in phones.items() if p is not None],
             retired_phone_ids=[],
-            conversation_fields={"conversation_date": row.conversation_date,
-                                 **conversation_fields(row)},
+            conversation_fields={
+                "conversation_date": row.conversation_date,
+                **conversation_fields(row),
+            },
             conversation_id=None,
         )
 

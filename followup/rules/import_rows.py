@@ -114,8 +114,9 @@ def resolve_header(cells: list[str]) -> Header:
         names[field] = name
     missing = [field for field in REQUIRED if field not in columns]
     if missing:
-        wanted = ", ".join(f"{f.value} (of {ALIASES[f][1]})" if len(ALIASES[f]) > 1
-                           else f.value for f in missing)
+        wanted = ", ".join(
+            f"{f.value} (of {ALIASES[f][1]})" if len(ALIASES[f]) > 1 else f.value for f in missing
+        )
         raise HeaderError(f"verplichte kolom ontbreekt in de kopregel: {wanted}")
     return Header(columns, names, len(cells), tuple(ignored))
 
@@ -208,8 +209,9 @@ def _parse(cells: list[str], header: Header, today: date) -> ClientRow:
         if not value:
             raise _Reject(RejectReason.MISSING_VALUE, f"{header.label(field)} is leeg")
         if len(value) > limit:
-            raise _Reject(RejectReason.TOO_LONG,
-                          f"{header.label(field)} is langer dan {limit} tekens")
+            raise _Reject(
+                RejectReason.TOO_LONG, f"{header.label(field)} is langer dan {limit} tekens"
+            )
         return value
 
     client_ref = required(Field.CLIENT_REF, MAX_CLIENT_REF)
@@ -219,17 +221,30 @@ def _parse(cells: list[str], header: Header, today: date) -> ClientRow:
     conversation_date = parse_date(raw_date)
     label = header.label(Field.CONVERSATION_DATE)
     if conversation_date is None:
-        raise _Reject(RejectReason.BAD_DATE,
-                      f"{label} {raw_date!r} is geen datum; schrijf JJJJ-MM-DD of DD-MM-JJJJ")
+        raise _Reject(
+            RejectReason.BAD_DATE,
+            f"{label} {raw_date!r} is geen datum; schrijf JJJJ-MM-DD of DD-MM-JJJJ",
+        )
     if conversation_date > today:
         raise _Reject(RejectReason.FUTURE_DATE, f"{label} {raw_date!r} ligt in de toekomst")
 
     months = _months(text(Field.MONTHS), header.label(Field.MONTHS))
-    initiative = _choice(text(Field.INITIATIVE), _INITIATIVES, Initiative.MUNICIPALITY,
-                         RejectReason.BAD_INITIATIVE, header.label(Field.INITIATIVE),
-                         "gemeente of inwoner")
-    channel = _choice(text(Field.PREFERRED_CHANNEL), _CHANNELS, None, RejectReason.BAD_CHANNEL,
-                      header.label(Field.PREFERRED_CHANNEL), "bellen, sms of email")
+    initiative = _choice(
+        text(Field.INITIATIVE),
+        _INITIATIVES,
+        Initiative.MUNICIPALITY,
+        RejectReason.BAD_INITIATIVE,
+        header.label(Field.INITIATIVE),
+        "gemeente of inwoner",
+    )
+    channel = _choice(
+        text(Field.PREFERRED_CHANNEL),
+        _CHANNELS,
+        None,
+        RejectReason.BAD_CHANNEL,
+        header.label(Field.PREFERRED_CHANNEL),
+        "bellen, sms of email",
+    )
 
     phone = text(Field.PHONE)
     phone_alt = text(Field.PHONE_ALT)
@@ -260,12 +275,14 @@ def _months(value: str, label: str) -> int:
         return DEFAULT_MONTHS
     if value.isdigit() and int(value) in MONTHS_RANGE:
         return int(value)
-    raise _Reject(RejectReason.BAD_MONTHS,
-                  f"{label} {value!r} moet een heel getal van 1 tot en met 24 zijn")
+    raise _Reject(
+        RejectReason.BAD_MONTHS, f"{label} {value!r} moet een heel getal van 1 tot en met 24 zijn"
+    )
 
 
-def _choice(value: str, options: dict[str, T], default: T, reason: RejectReason,
-            label: str, hint: str) -> T:
+def _choice(
+    value: str, options: dict[str, T], default: T, reason: RejectReason, label: str, hint: str
+) -> T:
     if not value:
         return default
     try:

@@ -70,8 +70,12 @@ class PhoneClassification:
         return self.is_valid and self.type is PhoneType.MOBILE
 
 
-def _invalid(raw: str, reason: InvalidPhoneReason, e164: str | None = None,
-             type_: PhoneType = PhoneType.UNKNOWN) -> PhoneClassification:
+def _invalid(
+    raw: str,
+    reason: InvalidPhoneReason,
+    e164: str | None = None,
+    type_: PhoneType = PhoneType.UNKNOWN,
+) -> PhoneClassification:
     return PhoneClassification(raw, e164, type_, ContactStatus.INVALID, reason)
 
 

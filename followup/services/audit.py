@@ -8,8 +8,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from followup.store.tables import AuditRecord
 
 
-def record_audit(session: AsyncSession, *, now: datetime, actor: str, action: str,
-                 user_id: int | None = None, client_id: int | None = None,
-                 detail: dict[str, Any] | None = None) -> None:
-    session.add(AuditRecord(at=now, actor=actor, action=action, user_id=user_id,
-                            client_id=client_id, detail=detail or {}))
+def record_audit(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    actor: str,
+    action: str,
+    user_id: int | None = None,
+    client_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        AuditRecord(
+            at=now,
+            actor=actor,
+            action=action,
+            user_id=user_id,
+            client_id=client_id,
+            detail=detail or {},
+        )
+    )

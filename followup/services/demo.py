@@ -13,8 +13,9 @@ from followup.store.tables import Client
 DEMO_CLIENTS = 3_000
 
 
-async def load_demo_data(sessions: async_sessionmaker[AsyncSession], directory: Path, *,
-                         today: date, now: datetime) -> ImportResult | None:
+async def load_demo_data(
+    sessions: async_sessionmaker[AsyncSession], directory: Path, *, today: date, now: datetime
+) -> ImportResult | None:
     """Import a generated demo file through the normal import, once: None if clients exist."""
     async with sessions() as session:
         if await session.scalar(sa.select(sa.func.count()).select_from(Client)):

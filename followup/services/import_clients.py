@@ -104,8 +104,9 @@ async def import_clients(
     except (StopIteration, HeaderError) as error:
         raise ImportFileError(str(error) or "het bestand heeft geen kopregel") from None
 
-    result = ImportResult(str(path), source.encoding, source.delimiter, dry_run,
-                          ignored_columns=header.ignored)
+    result = ImportResult(
+        str(path), source.encoding, source.delimiter, dry_run, ignored_columns=header.ignored
+    )
     seen: dict[str, int] = {}
     pending: list[ClientRow] = []
     for line, cells in records:
@@ -133,14 +134,26 @@ async def import_clients(
     result.rejects_file = _write_rejects(path, result.rejects)
     if not dry_run:
         async with sessions() as session, session.begin():
-            record_audit(session, now=now, actor=actor, action="import_clients",
-                         detail={k: v for k, v in result.summary().items()
-                                 if k not in ("ignored_columns", "rejects_file")})
+            record_audit(
+                session,
+                now=now,
+                actor=actor,
+                action="import_clients",
+                detail={
+                    k: v
+                    for k, v in result.summary().items()
+                    if k not in ("ignored_columns", "rejects_file")
+                },
+            )
     return result
 
 
-async def _write_chunk(sessions: async_sessionmaker[AsyncSession], rows: list[ClientRow],
-                       result: ImportResult, now: datetime) -> None:
+async def _write_chunk(
+    sessions: async_sessionmaker[AsyncSession],
+    rows: list[ClientRow],
+    result: ImportResult,
+    now: datetime,
+) -> None:
     async with sessions() as session, session.begin():
         stored = await load_clients(session, [row.client_ref for row in rows])
         changes = []
@@ -172,4 +185,3 @@ def _write_rejects(path: Path, rejects: list[RejectedRow]) -> str | None:
         writer.writerow(["line", "client_ref", "reason"])
         writer.writerows((r.line, r.client_ref, r.message) for r in rejects)
     return str(target)
-

@@ -28,15 +28,19 @@ class Overview:
 async def overview(sessions: async_sessionmaker[AsyncSession], today: date) -> Overview:
     due = sa.func.count(sa.distinct(Client.id)).filter(Conversation.due_on <= today)
     async with sessions() as session:
-        rows = (await session.execute(
-            sa.select(Client.wijk, sa.func.count(sa.distinct(Client.id)), due)
-            .join(Conversation, Conversation.client_id == Client.id)
-            .where(Client.erased_at.is_(None))
-            .group_by(Client.wijk).order_by(Client.wijk)
-        )).all()
+        rows = (
+            await session.execute(
+                sa.select(Client.wijk, sa.func.count(sa.distinct(Client.id)), due)
+                .join(Conversation, Conversation.client_id == Client.id)
+                .where(Client.erased_at.is_(None))
+                .group_by(Client.wijk)
+                .order_by(Client.wijk)
+            )
+        ).all()
         invalid = await session.scalar(
-            sa.select(sa.func.count()).select_from(PhoneNumber).where(
-                PhoneNumber.status == ContactStatus.INVALID, PhoneNumber.retired_at.is_(None))
+            sa.select(sa.func.count())
+            .select_from(PhoneNumber)
+            .where(PhoneNumber.status == ContactStatus.INVALID, PhoneNumber.retired_at.is_(None))
         )
     wijken = [WijkFigures(wijk, clients, due_count) for wijk, clients, due_count in rows]
     return Overview(

@@ -13,8 +13,9 @@ from followup.store.tables import AppSetting
 SECRET_KEY = "secret_key"
 
 
-async def ensure_secret_key(sessions: async_sessionmaker[AsyncSession], configured: str | None,
-                            now: datetime) -> str:
+async def ensure_secret_key(
+    sessions: async_sessionmaker[AsyncSession], configured: str | None, now: datetime
+) -> str:
     if configured:
         return configured
     async with sessions() as session, session.begin():
@@ -27,7 +28,4 @@ async def ensure_secret_key(sessions: async_sessionmaker[AsyncSession], configur
             )
         )
         # Another process may have won the race: read back whatever was stored.
-        return await session.scalar(
-            sa.select(AppSetting.value).where(AppSetting.key == SECRET_KEY)
-        )
-
+        return await session.scalar(sa.select(AppSetting.value).where(AppSetting.key == SECRET_KEY))

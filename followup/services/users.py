@@ -19,8 +19,15 @@ class UserError(ValueError):
     """Refused; nothing was changed. The message is Dutch, for the person at the keyboard."""
 
 
-async def add_user(sessions: async_sessionmaker[AsyncSession], *, email: str, role: Role,
-                   password: str, now: datetime, actor: str) -> int:
+async def add_user(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    email: str,
+    role: Role,
+    password: str,
+    now: datetime,
+    actor: str,
+) -> int:
     email = email.strip().lower()
     if not _EMAIL.match(email) or len(email) > 254:
         raise UserError(f"{email!r} is geen geldig e-mailadres")
@@ -31,12 +38,19 @@ async def add_user(sessions: async_sessionmaker[AsyncSession], *, email: str, ro
         async with sessions() as session, session.begin():
             if await session.scalar(sa.select(User.id).where(User.email == email)) is not None:
                 raise taken
-            user = User(email=email, role=role, password_hash=hash_password(password),
-                        created_at=now)
+            user = User(
+                email=email, role=role, password_hash=hash_password(password), created_at=now
+            )
             session.add(user)
             await session.flush()
-            record_audit(session, now=now, actor=actor, action="add_user", user_id=user.id,
-                         detail={"role": role.value})
+            record_audit(
+                session,
+                now=now,
+                actor=actor,
+                action="add_user",
+                user_id=user.id,
+                detail={"role": role.value},
+            )
             return user.id
     except IntegrityError:  # the same address added at the same moment by someone else
         raise taken from None

@@ -22,29 +22,43 @@ from followup.store.tables import Client, Conversation, PhoneNumber
 async def load_clients(session: AsyncSession, refs: Sequence[str]) -> dict[str, StoredClient]:
     rows = await session.execute(
         sa.select(
-            Client.id, Client.client_ref, Client.name, Client.wijk, Client.email,
-            Client.email_status, Client.preferred_channel,
+            Client.id,
+            Client.client_ref,
+            Client.name,
+            Client.wijk,
+            Client.email,
+            Client.email_status,
+            Client.preferred_channel,
         ).where(Client.client_ref.in_(refs))
     )
     by_ref = {
-        r.client_ref: StoredClient(r.id, r.name, r.wijk, r.email, r.email_status,
-                                   r.preferred_channel)
+        r.client_ref: StoredClient(
+            r.id, r.name, r.wijk, r.email, r.email_status, r.preferred_channel
+        )
         for r in rows
     }
     by_id = {c.id: c for c in by_ref.values()}
     if not by_id:
         return by_ref
     phones = await session.execute(
-        sa.select(PhoneNumber.id, PhoneNumber.client_id, PhoneNumber.label, PhoneNumber.raw,
-                  PhoneNumber.e164)
-        .where(PhoneNumber.client_id.in_(by_id), PhoneNumber.retired_at.is_(None))
+        sa.select(
+            PhoneNumber.id,
+            PhoneNumber.client_id,
+            PhoneNumber.label,
+            PhoneNumber.raw,
+            PhoneNumber.e164,
+        ).where(PhoneNumber.client_id.in_(by_id), PhoneNumber.retired_at.is_(None))
     )
     for p in phones:
         by_id[p.client_id].phones[p.label] = StoredPhone(p.id, p.e164 or p.raw)
     conversations = await session.execute(
-        sa.select(Conversation.id, Conversation.client_id, Conversation.conversation_date,
-                  Conversation.follow_up_after_months, Conversation.initiative)
-        .where(Conversation.client_id.in_(by_id))
+        sa.select(
+            Conversation.id,
+            Conversation.client_id,
+            Conversation.conversation_date,
+            Conversation.follow_up_after_months,
+            Conversation.initiative,
+        ).where(Conversation.client_id.in_(by_id))
     )
     for c in conversations:
         by_id[c.client_id].conversations[c.conversation_date] = StoredConversation(
@@ -53,8 +67,7 @@ async def load_clients(session: AsyncSession, refs: Sequence[str]) -> dict[str, 
     return by_ref
 
 
-def _phone_values(client_id: int, label: str, phone: PhoneClassification,
-                  now: datetime) -> dict:
+def _phone_values(client_id: int, label: str, phone: PhoneClassification, now: datetime) -> dict:
     return {
         "client_id": client_id,
         "label": label,
@@ -81,13 +94,23 @@ async def apply_changes(
     if new:
         inserted = await session.execute(
             sa.insert(Client).returning(Client.id, Client.client_ref),
-            [{"client_ref": row.client_ref, **ch.client_fields, "created_at": now,
-              "updated_at": now} for row, ch in new],
+            [
+                {
+                    "client_ref": row.client_ref,
+                    **ch.client_fields,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for row, ch in new
+            ],
         )
         client_ids.update({r.client_ref: r.id for r in inserted})
 
-    updates = [{"id": stored.id, **ch.client_fields, "updated_at": now}
-               for _, stored, ch in changes if stored is not None and ch.client_fields]
+    updates = [
+        {"id": stored.id, **ch.client_fields, "updated_at": now}
+        for _, stored, ch in changes
+        if stored is not None and ch.client_fields
+    ]
     await _bulk_update(session, Client, updates)
 
     retired = [pid for _, _, ch in changes for pid in ch.retired_phone_ids]
@@ -95,25 +118,37 @@ async def apply_changes(
         await session.execute(
             sa.update(PhoneNumber).where(PhoneNumber.id.in_(retired)).values(retired_at=now)
         )
-    phones = [_phone_values(client_ids[row.client_ref], label, phone, now)
-              for row, _, ch in changes for label, phone in ch.new_phones]
+    phones = [
+        _phone_values(client_ids[row.client_ref], label, phone, now)
+        for row, _, ch in changes
+        for label, phone in ch.new_phones
+    ]
     if phones:
         await session.execute(sa.insert(PhoneNumber), phones)
 
     conversations = [
-        {"client_id": client_ids[row.client_ref], **ch.conversation_fields,
-         "created_at": now, "updated_at": now}
-        for row, _, ch in changes if ch.conversation_fields and ch.conversation_id is None
+        {
+            "client_id": client_ids[row.client_ref],
+            **ch.conversation_fields,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for row, _, ch in changes
+        if ch.conversation_fields and ch.conversation_id is None
     ]
     if conversations:
         await session.execute(sa.insert(Conversation), conversations)
-    await _bulk_update(session, Conversation, [
-        {"id": ch.conversation_id, **ch.conversation_fields, "updated_at": now}
-        for _, _, ch in changes if ch.conversation_fields and ch.conversation_id is not None
-    ])
+    await _bulk_update(
+        session,
+        Conversation,
+        [
+            {"id": ch.conversation_id, **ch.conversation_fields, "updated_at": now}
+            for _, _, ch in changes
+            if ch.conversation_fields and ch.conversation_id is not None
+        ],
+    )
 
 
 async def _bulk_update(session: AsyncSession, table: type, rows: list[dict]) -> None:
     if rows:
         await session.execute(sa.update(table), rows)
-

@@ -221,9 +221,7 @@ class SmsMessage(Base):
     __tablename__ = "sms_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    direction: Mapped[MessageDirection] = mapped_column(
-        enum_type(MessageDirection, "direction")
-    )
+    direction: Mapped[MessageDirection] = mapped_column(enum_type(MessageDirection, "direction"))
     client_id: Mapped[int | None] = mapped_column(_fk("clients.id", "SET NULL"), index=True)
     phone_number_id: Mapped[int | None] = mapped_column(_fk("phone_numbers.id", "SET NULL"))
     attempt_id: Mapped[int | None] = mapped_column(_fk("attempts.id", "SET NULL"))
@@ -251,9 +249,7 @@ class Outcome(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     follow_up_id: Mapped[int] = mapped_column(_fk("follow_ups.id"), unique=True)
     category: Mapped[OutcomeCategory] = mapped_column(enum_type(OutcomeCategory, "category"))
-    reason: Mapped[UnreachableReason | None] = mapped_column(
-        enum_type(UnreachableReason, "reason")
-    )
+    reason: Mapped[UnreachableReason | None] = mapped_column(enum_type(UnreachableReason, "reason"))
     source: Mapped[OutcomeSource] = mapped_column(enum_type(OutcomeSource, "outcome_source"))
     recorded_by_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
     recorded_at: Mapped[datetime]

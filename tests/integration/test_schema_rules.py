@@ -1,0 +1,157 @@
+"""Unique keys and checks that hold even when two processes race."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from followup.rules.domain import (
+    CarrierResource,
+    ContactStatus,
+    FollowUpState,
+    Initiative,
+    OptOutSource,
+    OutcomeCategory,
+    OutcomeSource,
+    PhoneLabel,
+    PhoneType,
+    UnreachableReason,
+)
+from followup.store.tables import (
+    CarrierEvent,
+    Client,
+    Conversation,
+    FollowUp,
+    OptOut,
+    Outcome,
+    PhoneNumber,
+)
+
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+
+
+async def _client_with_conversation(sessions) -> tuple[int, int]:
+    async with sessions() as session, session.begin():
+        client = Client(client_ref="1", name="Anna", wijk="Selwerd", created_at=NOW, updated_at=NOW)
+        session.add(client)
+        await session.flush()
+        conversation = Conversation(
+            client_id=client.id,
+            conversation_date=date(2026, 1, 1),
+            follow_up_after_months=3,
+            initiative=Initiative.MUNICIPALITY,
+            due_on=date(2026, 4, 1),
+            created_at=NOW,
+            updated_at=NOW,
+        )
+        session.add(conversation)
+        await session.flush()
+        return client.id, conversation.id
+
+
+async def _insert(sessions, *rows) -> None:
+    async with sessions() as session, session.begin():
+        session.add_all(rows)
+
+
+def _follow_up(client_id, conversation_id, state=FollowUpState.OPEN) -> FollowUp:
+    return FollowUp(
+        client_id=client_id, conversation_id=conversation_id, state=state, opened_at=NOW
+    )
+
+
+async def test_one_open_follow_up_per_client_and_conversation(sessions):
+    client_id, conversation_id = await _client_with_conversation(sessions)
+    await _insert(sessions, _follow_up(client_id, conversation_id, FollowUpState.CLOSED))
+    await _insert(sessions, _follow_up(client_id, conversation_id))
+    with pytest.raises(IntegrityError):
+        await _insert(sessions, _follow_up(client_id, conversation_id))
+
+
+async def test_one_event_per_carrier_sid_and_status(sessions):
+    def event(status: str) -> CarrierEvent:
+        return CarrierEvent(
+            resource=CarrierResource.MESSAGE, sid="SM1", status=status, payload={}, received_at=NOW
+        )
+
+    await _insert(sessions, event("sent"), event("delivered"))
+    with pytest.raises(IntegrityError):
+        await _insert(sessions, event("delivered"))
+
+
+async def test_one_outcome_per_follow_up_and_reason_only_for_unreachable(sessions):
+    client_id, conversation_id = await _client_with_conversation(sessions)
+    follow_up = _follow_up(client_id, conversation_id)
+    await _insert(sessions, follow_up)
+
+    def outcome(category, reason=None) -> Outcome:
+        return Outcome(
+            follow_up_id=follow_up.id,
+            category=category,
+            reason=reason,
+            source=OutcomeSource.AGENT,
+            recorded_at=NOW,
+        )
+
+    with pytest.raises(IntegrityError):
+        await _insert(sessions, outcome(OutcomeCategory.UNREACHABLE))
+    with pytest.raises(IntegrityError):
+        await _insert(sessions, outcome(OutcomeCategory.ACTIVE, UnreachableReason.NO_ANSWER))
+    await _insert(sessions, outcome(OutcomeCategory.UNREACHABLE, UnreachableReason.NO_ANSWER))
+    with pytest.raises(IntegrityError):
+        await _insert(sessions, outcome(OutcomeCategory.ACTIVE))
+
+
+async def test_one_current_number_per_label_retired_ones_kept(sessions):
+    client_id, _ = await _client_with_conversation(sessions)
+
+    def phone(retired: bool) -> PhoneNumber:
+        return PhoneNumber(
+            client_id=client_id,
+            label=PhoneLabel.PRIMARY,
+            raw="0612345678",
+            e164="+31612345678",
+            type=PhoneType.MOBILE,
+            status=ContactStatus.VALID,
+            source="import",
+            created_at=NOW,
+            retired_at=NOW if retired else None,
+        )
+
+    await _insert(sessions, phone(retired=True), phone(retired=True), phone(retired=False))
+    with pytest.raises(IntegrityError):
+        await _insert(sessions, phone(retired=False))
+
+
+async def test_one_active_opt_out_per_client(sessions):
+    client_id, _ = await _client_with_conversation(sessions)
+
+    def opt_out(lifted: bool) -> OptOut:
+        return OptOut(
+            client_id=client_id,
+            source=OptOutSource.SMS,
+            created_at=NOW,
+            lifted_at=NOW if lifted else None,
+        )
+
+    await _insert(sessions, opt_out(lifted=True), opt_out(lifted=False))
+    with pytest.raises(IntegrityError):
+        await _insert(sessions, opt_out(lifted=False))
+
+
+async def test_unknown_enum_value_is_refused_by_the_database(sessions):
+    client_id, _ = await _client_with_conversation(sessions)
+    with pytest.raises(IntegrityError):
+        async with sessions() as session, session.begin():
+            await session.execute(
+                sa.text("UPDATE clients SET preferred_channel = 'fax' WHERE id = :id"),
+                {"id": client_id},
+            )
+
+
+async def test_datetimes_come_back_aware_in_utc(sessions):
+    await _client_with_conversation(sessions)
+    async with sessions() as session:
+        created = await session.scalar(sa.select(Client.created_at))
+    assert created == NOW and created.tzinfo is not None
