@@ -57,11 +57,6 @@ class ClientChanges:
         )
 
 
-def phone_identity(phone: PhoneClassification) -> str:
-    """Two notations of one number are one number; an unparseable one is what was written."""
-    return phone.e164 or phone.raw
-
-
 def client_fields(row: ClientRow) -> dict[str, Any]:
     return {
         "name": row.name,
@@ -104,7 +99,7 @@ def merge(row: ClientRow, stored: StoredClient | None) -> ClientChanges:
     retired: list[int] = []
     for label, phone in phones.items():
         old = stored.phones.get(label)
-        if phone is not None and old is not None and old.identity == phone_identity(phone):
+        if phone is not None and old is not None and old.identity == phone.identity:
             continue
         if old is not None:
             retired.append(old.id)

@@ -100,7 +100,7 @@ def resolve_header(cells: list[str]) -> Header:
     names: dict[Field, str] = {}
     ignored: list[str] = []
     for index, cell in enumerate(cells):
-        name = cell.strip().lstrip("\ufeff")
+        name = cell.lstrip("\ufeff").strip()
         field = _BY_ALIAS.get(name.lower())
         if field is None:
             if name:
@@ -250,7 +250,7 @@ def _parse(cells: list[str], header: Header, today: date) -> ClientRow:
     phone_alt = text(Field.PHONE_ALT)
     primary = classify_phone(phone) if phone else None
     alternate = classify_phone(phone_alt) if phone_alt else None
-    if primary and alternate and primary.e164 and primary.e164 == alternate.e164:
+    if primary and alternate and primary.identity == alternate.identity:
         alternate = None  # the same number written twice is one number
 
     email = text(Field.EMAIL).lower() or None
@@ -273,7 +273,7 @@ def _parse(cells: list[str], header: Header, today: date) -> ClientRow:
 def _months(value: str, label: str) -> int:
     if not value:
         return DEFAULT_MONTHS
-    if value.isdigit() and int(value) in MONTHS_RANGE:
+    if value.isascii() and value.isdigit() and int(value) in MONTHS_RANGE:
         return int(value)
     raise _Reject(
         RejectReason.BAD_MONTHS, f"{label} {value!r} moet een heel getal van 1 tot en met 24 zijn"

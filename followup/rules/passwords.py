@@ -16,14 +16,16 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password: str, stored: str) -> bool:
+    """False for a wrong password and for a stored hash that is damaged in any way."""
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
-    except ValueError:
+        if scheme != "scrypt":
+            return False
+        expected = _unb64(digest)
+        actual = hashlib.scrypt(password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p))
+    except ValueError:  # binascii.Error is one too
         return False
-    if scheme != "scrypt":
-        return False
-    actual = hashlib.scrypt(password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p))
-    return hmac.compare_digest(actual, _unb64(digest))
+    return hmac.compare_digest(actual, expected)
 
 
 def password_problem(password: str) -> str | None:
@@ -40,4 +42,4 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.b64decode(text)
+    return base64.b64decode(text, validate=True)

@@ -57,6 +57,11 @@ class PhoneClassification:
     invalid_reason: InvalidPhoneReason | None = None
 
     @property
+    def identity(self) -> str:
+        """Two notations of one number are one number; an unparseable one is what was written."""
+        return self.e164 or self.raw
+
+    @property
     def is_valid(self) -> bool:
         return self.status is ContactStatus.VALID
 

@@ -51,8 +51,11 @@ def open_csv(path: Path) -> CsvFile:
     if b"\x00" in head:
         raise ImportFileError("dit is geen CSV-bestand: het bevat binaire gegevens")
     encoding = _detect_encoding(path)
-    first_line = head.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    lines = head.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()
+    header_line = next((line for line in lines if line.strip()), None)
+    if header_line is None:
+        raise ImportFileError("het bestand is leeg")
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     data_rows = _check_structure(path, encoding, delimiter)
     return CsvFile(path, encoding, delimiter, data_rows)
 

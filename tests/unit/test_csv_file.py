@@ -1,0 +1,205 @@
+import codecs
+from pathlib import Path
+
+import pytest
+
+from followup.services.csv_file import BLOCK, ImportFileError, open_csv
+
+NAMES = ["Aïcha Özdemir", "Ruiz Peña", "Jan de Vries"]
+
+
+def _write(tmp_path: Path, data: bytes, name: str = "export.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def _lines(delimiter: str, *rows: list[str], newline: str = "\n") -> str:
+    return "".join(delimiter.join(row) + newline for row in rows)
+
+
+def _export(delimiter: str = ",", newline: str = "\n") -> str:
+    return _lines(
+        delimiter,
+        ["client_ref", "name", "wijk"],
+        *[[f"K{i}", name, "Centrum"] for i, name in enumerate(NAMES, 1)],
+        newline=newline,
+    )
+
+
+# --- encodings ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "delimiter"),
+    [
+        pytest.param(_export(",").encode("utf-8"), ",", id="utf8-comma"),
+        pytest.param(_export(";").encode("utf-8"), ";", id="utf8-semicolon"),
+        pytest.param(codecs.BOM_UTF8 + _export(",").encode("utf-8"), ",", id="utf8-bom-comma"),
+        pytest.param(codecs.BOM_UTF8 + _export(";").encode("utf-8"), ";", id="utf8-bom-semi"),
+        pytest.param(_export(";", "\r\n").encode("utf-8"), ";", id="utf8-crlf"),
+        pytest.param(_export(";", "\r\n").encode("cp1252"), ";", id="cp1252-semicolon-crlf"),
+        pytest.param(_export(",").encode("cp1252"), ",", id="cp1252-comma"),
+    ],
+)
+def test_encodings_decode_to_the_same_text(tmp_path, data, delimiter):
+    source = open_csv(_write(tmp_path, data))
+    assert source.delimiter == delimiter
+    assert source.data_rows == len(NAMES)
+    records = list(source.records())
+    assert records[0] == (1, ["client_ref", "name", "wijk"])
+    assert [cells[1] for _, cells in records[1:]] == NAMES
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        pytest.param(_export().encode("utf-8"), "utf-8-sig", id="utf8"),
+        pytest.param(codecs.BOM_UTF8 + _export().encode("utf-8"), "utf-8-sig", id="utf8-bom"),
+        pytest.param(_export().encode("cp1252"), "cp1252", id="cp1252"),
+        pytest.param(b"client_ref,name\nK1,Jan\n", "utf-8-sig", id="ascii"),
+        pytest.param("client_ref;name\nK1;€ 10\n".encode("cp1252"), "cp1252", id="cp1252-euro"),
+    ],
+)
+def test_detected_encoding(tmp_path, data, encoding):
+    assert open_csv(_write(tmp_path, data)).encoding == encoding
+
+
+def test_cp1252_byte_after_first_block_is_still_found(tmp_path):
+    filler = "".join(f"K{i},Jan de Vries,Centrum\n" for i in range(BLOCK // 20))
+    text = "client_ref,name,wijk\n" + filler + "K0,Ruiz Peña,Centrum\n"
+    source = open_csv(_write(tmp_path, text.encode("cp1252")))
+    assert source.encoding == "cp1252"
+    assert list(source.records())[-1][1] == ["K0", "Ruiz Peña", "Centrum"]
+
+
+# --- delimiter and counting --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first_line", "delimiter"),
+    [
+        pytest.param("client_ref,name,wijk", ",", id="comma"),
+        pytest.param("client_ref;name;wijk", ";", id="semicolon"),
+        pytest.param("client_ref;name;wijk,buurt", ";", id="more-semicolons"),
+        pytest.param("client_ref,name,wijk;buurt", ",", id="more-commas"),
+        pytest.param("client_ref", ",", id="single-column"),
+        pytest.param('"client_ref";"name";"wijk"', ";", id="quoted-semicolon"),
+        pytest.param("\r\nclient_ref;name;wijk", ";", id="blank-line-before-header"),
+    ],
+)
+def test_delimiter_is_detected_from_the_header(tmp_path, first_line, delimiter):
+    path = _write(tmp_path, (first_line + "\nK1;Peña, R.;Centrum\n").encode())
+    assert open_csv(path).delimiter == delimiter
+
+
+@pytest.mark.parametrize(
+    ("text", "rows"),
+    [
+        pytest.param("a;b;c\n", 0, id="header-only"),
+        pytest.param("a;b;c", 0, id="header-without-newline"),
+        pytest.param("a;b;c\n1;2;3\n", 1, id="one-row"),
+        pytest.param("a;b;c\n1;2;3", 1, id="no-final-newline"),
+        pytest.param("a;b;c\n1;2;3\n\n\n4;5;6\n\n", 2, id="blank-lines"),
+        pytest.param("a;b;c\n1;2;3\n;;;;\n;;\n4;5;6\n", 2, id="delimiter-only-lines"),
+        pytest.param("a;b;c\n1;2;3\n ; ;\t\n", 1, id="whitespace-cells"),
+        pytest.param("a;b;c\r\n1;2;3\r\n\r\n;;\r\n", 1, id="crlf"),
+        pytest.param('a;b;c\n1;"two\nlines";3\n4;5;6\n', 2, id="multiline-field"),
+        pytest.param("\n\na;b;c\n1;2;3\n", 1, id="blank-before-header"),
+    ],
+)
+def test_data_rows_counts_rows_with_content(tmp_path, text, rows):
+    assert open_csv(_write(tmp_path, text.encode())).data_rows == rows
+
+
+def test_records_give_the_line_each_record_starts_on(tmp_path):
+    text = (
+        "client_ref,name,wijk\n"  # 1
+        'K1,"Jan\n'  # 2
+        'de Vries",Centrum\n'  # 3
+        "\n"  # 4
+        ",,\n"  # 5
+        "K2,Ruiz Peña,Oost\n"  # 6
+        '"K3","Aïcha ""Ai"" Özdemir","West\n'  # 7
+        "\n"  # 8
+        'Noord"\n'  # 9
+        "K4,Piet,Zuid"  # 10
+    )
+    source = open_csv(_write(tmp_path, text.encode()))
+    assert list(source.records()) == [
+        (1, ["client_ref", "name", "wijk"]),
+        (2, ["K1", "Jan\nde Vries", "Centrum"]),
+        (6, ["K2", "Ruiz Peña", "Oost"]),
+        (7, ["K3", 'Aïcha "Ai" Özdemir', "West\n\nNoord"]),
+        (10, ["K4", "Piet", "Zuid"]),
+    ]
+    assert source.data_rows == 4
+
+
+def test_records_line_numbers_with_crlf_and_bom(tmp_path):
+    text = 'client_ref;name\r\nK1;"Jan\r\nde Vries"\r\n\r\nK2;Piet\r\n'
+    source = open_csv(_write(tmp_path, codecs.BOM_UTF8 + text.encode()))
+    assert list(source.records()) == [
+        (1, ["client_ref", "name"]),
+        (2, ["K1", "Jan\r\nde Vries"]),
+        (5, ["K2", "Piet"]),
+    ]
+
+
+# --- refused files -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        pytest.param(b"", ["leeg"], id="empty"),
+        pytest.param(b"  \r\n\n\t\n", ["leeg"], id="only-whitespace"),
+        pytest.param(codecs.BOM_UTF8, ["leeg"], id="only-bom"),
+        pytest.param(b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 40, ["Excel", "CSV"], id="xlsx"),
+        pytest.param(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40, ["Excel"], id="xls"),
+        pytest.param(codecs.BOM_UTF16_LE + _export().encode("utf-16-le"), ["UTF-16"],
+                     id="utf16-le-bom"),
+        pytest.param(codecs.BOM_UTF16_BE + _export().encode("utf-16-be"), ["UTF-16"],
+                     id="utf16-be-bom"),
+        pytest.param(_export().encode("utf-16-le"), ["binaire"], id="utf16-without-bom"),
+        pytest.param(b"client_ref,name\nK1,Jan\x00\n", ["binaire"], id="nul-byte"),
+        pytest.param(b"client_ref,name\n\x81\x8d\n", ["byte 17", "UTF-8", "Windows-1252"],
+                     id="undecodable-bytes"),
+        pytest.param(b"\x8dclient_ref,name\n", ["byte 1"], id="undecodable-first-byte"),
+        pytest.param(b'client_ref,name\nK1,"Jan\nK2,Piet\n', ["aanhalingstekens"],
+                     id="unterminated-quote"),
+        pytest.param(b'client_ref,name\nK1,"Jan"de Vries\n', ["aanhalingstekens", "regel 2"],
+                     id="text-after-closing-quote"),
+    ],
+)  # fmt: skip
+def test_unusable_files_are_refused(tmp_path, data, words):
+    with pytest.raises(ImportFileError) as error:
+        open_csv(_write(tmp_path, data))
+    for word in words:
+        assert word in str(error.value)
+
+
+def test_missing_file_is_refused(tmp_path):
+    with pytest.raises(ImportFileError, match="niet gevonden"):
+        open_csv(tmp_path / "nergens.csv")
+
+
+def test_directory_is_refused(tmp_path):
+    with pytest.raises(ImportFileError, match="niet gevonden"):
+        open_csv(tmp_path)
+
+
+def test_nul_byte_after_first_block_is_refused(tmp_path):
+    filler = "".join(f"K{i},Jan,Centrum\n" for i in range(BLOCK // 10))
+    data = ("client_ref,name,wijk\n" + filler).encode() + b"K0,J\x00n,Oost\n"
+    assert len(data) > BLOCK
+    with pytest.raises(ImportFileError, match="binaire"):
+        open_csv(_write(tmp_path, data))
+
+
+def test_undecodable_byte_after_first_block_names_its_position(tmp_path):
+    head = ("client_ref,name,wijk\n" + "K1,Jan,Centrum\n" * (BLOCK // 10)).encode()
+    data = head + b"K2,\x81,Oost\n"
+    position = len(head) + 3 + 1
+    with pytest.raises(ImportFileError, match=f"byte {position} "):
+        open_csv(_write(tmp_path, data))

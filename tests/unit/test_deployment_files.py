@@ -1,0 +1,391 @@
+"""Static checks of docker-compose.yml and the Dockerfile.
+
+No Docker engine runs in CI, so these tests stand in for `docker compose config` and a
+build: they catch the mistakes that would only show up at `docker compose up`.
+"""
+
+import fnmatch
+import json
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from followup.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+DOCKERIGNORE = ROOT / ".dockerignore"
+
+TOP_LEVEL_KEYS = {"services", "volumes", "networks", "secrets", "configs", "name"}
+DEPENDS_ON_CONDITIONS = {
+    "service_started",
+    "service_healthy",
+    "service_completed_successfully",
+}
+RESTART_POLICIES = re.compile(r"^(no|always|unless-stopped|on-failure(:\d+)?)$")
+# `$$` is a literal dollar; `${NAME...}` and `$NAME` are interpolations.
+INTERPOLATION = re.compile(
+    r"\$\$"
+    r"|\$\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<modifier>[^}]*)\}"
+    r"|\$(?P<bare>[A-Za-z_][A-Za-z0-9_]*)"
+)
+# Modifiers that give a default (`:-`, `-`) or fail with a message when unset (`:?`, `?`).
+DEFAULT_OR_REQUIRED = re.compile(r"^(:?-|:?\?.+)")
+# Optional host IP, host port, container port, optional protocol.
+PORT_MAPPING = re.compile(
+    r"^(?:\d{1,3}(?:\.\d{1,3}){3}:)?(?P<host>\d+):(?P<container>\d+)(?:/(?:tcp|udp))?$"
+)
+
+ENV_PREFIX = Settings.model_config["env_prefix"]
+SETTINGS_VARIABLES = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def load_compose() -> dict[str, Any]:
+    return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+
+
+def services() -> dict[str, dict[str, Any]]:
+    return load_compose()["services"]
+
+
+def string_values(node: Any) -> list[str]:
+    """Every string value in the parsed file (compose interpolates values, not comments)."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for value in node.values() for s in string_values(value)]
+    if isinstance(node, list):
+        return [s for value in node for s in string_values(value)]
+    return []
+
+
+def interpolations(text: str) -> list[tuple[str, str]]:
+    """(variable, modifier) for each interpolation in `text`."""
+    found = []
+    for match in INTERPOLATION.finditer(text):
+        if match.group(0) == "$$":
+            continue
+        if match.group("braced"):
+            found.append((match.group("braced"), match.group("modifier")))
+        else:
+            found.append((match.group("bare"), ""))
+    return found
+
+
+def substitute(text: str, value: str = "x") -> str:
+    """`text` as compose would render it with every variable set to `value`."""
+    return INTERPOLATION.sub(lambda m: "$" if m.group(0) == "$$" else value, text)
+
+
+def environment(service: dict[str, Any]) -> dict[str, str | None]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        return {k: (v if sep else None) for k, sep, v in (item.partition("=") for item in env)}
+    return {key: (None if value is None else str(value)) for key, value in env.items()}
+
+
+def depends_on(service: dict[str, Any]) -> dict[str, str]:
+    """Target service -> condition (the short list form means service_started)."""
+    deps = service.get("depends_on") or {}
+    if isinstance(deps, list):
+        return dict.fromkeys(deps, "service_started")
+    return {name: (spec or {}).get("condition", "service_started") for name, spec in deps.items()}
+
+
+def command(service: dict[str, Any]) -> list[str]:
+    cmd = service.get("command") or []
+    return shlex.split(cmd) if isinstance(cmd, str) else [str(part) for part in cmd]
+
+
+def option(argv: list[str], name: str) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == name and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def named_volume_sources(service: dict[str, Any]) -> list[str]:
+    names = []
+    for volume in service.get("volumes") or []:
+        if isinstance(volume, dict):
+            if volume.get("type", "volume") == "volume" and volume.get("source"):
+                names.append(volume["source"])
+            continue
+        source, sep, _ = volume.partition(":")
+        # Bind mounts start with a path; a single field is an anonymous volume.
+        if sep and not source.startswith((".", "/", "~", "$")):
+            names.append(source)
+    return names
+
+
+def service_running(argv_start: list[str]) -> tuple[str, dict[str, Any]]:
+    matches = [
+        (svc_name, svc)
+        for svc_name, svc in services().items()
+        if command(svc)[: len(argv_start)] == argv_start
+    ]
+    assert len(matches) == 1, f"expected one service running {argv_start}, found {matches}"
+    return matches[0]
+
+
+def app_service() -> dict[str, Any]:
+    return service_running(["followup", "serve"])[1]
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) with comments dropped and continuation lines joined."""
+    instructions, pending = [], ""
+    for raw in DOCKERFILE.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not pending and (not line or line.startswith("#")):
+            continue
+        if line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        line, pending = pending + line, ""
+        keyword, _, args = line.partition(" ")
+        instructions.append((keyword.upper(), args.strip()))
+    assert not pending, "Dockerfile ends inside a continued line"
+    return instructions
+
+
+def arguments(args: str) -> list[str]:
+    """Exec (JSON) form or shell form, as a list of words."""
+    if args.startswith("["):
+        return json.loads(args)
+    return shlex.split(args)
+
+
+def copy_sources() -> list[str]:
+    sources = []
+    for keyword, args in dockerfile_instructions():
+        if keyword not in {"COPY", "ADD"}:
+            continue
+        words = arguments(args)
+        flags = [w for w in words if w.startswith("--")]
+        if any(flag.startswith("--from=") for flag in flags):
+            continue  # from another stage or image, not the build context
+        paths = [w for w in words if not w.startswith("--")]
+        sources.extend(paths[:-1])
+    return sources
+
+
+def exposed_ports() -> set[int]:
+    ports = set()
+    for keyword, args in dockerfile_instructions():
+        if keyword == "EXPOSE":
+            ports.update(int(word.split("/")[0]) for word in args.split())
+    return ports
+
+
+def dockerignore_patterns() -> list[str]:
+    lines = DOCKERIGNORE.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+# ---------------------------------------------------------------- compose
+
+
+def test_compose_top_level_keys_are_from_the_compose_spec():
+    compose = load_compose()
+    assert "services" in compose
+    unknown = {k for k in compose if k not in TOP_LEVEL_KEYS and not k.startswith("x-")}
+    assert not unknown, f"not in the compose spec: {sorted(unknown)}"
+
+
+def test_every_service_has_an_image_or_a_build():
+    missing = [
+        name for name, svc in services().items() if "image" not in svc and "build" not in svc
+    ]
+    assert not missing, f"services without image or build: {missing}"
+
+
+def test_build_contexts_hold_a_dockerfile():
+    for name, svc in services().items():
+        if "build" not in svc:
+            continue
+        build = svc["build"]
+        context = build if isinstance(build, str) else build.get("context", ".")
+        dockerfile = (
+            "Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile")
+        )
+        assert (ROOT / context / dockerfile).is_file(), f"{name}: no {dockerfile} in {context}"
+
+
+def test_depends_on_targets_exist_with_a_valid_condition():
+    all_services = services()
+    for name, svc in all_services.items():
+        for target, condition in depends_on(svc).items():
+            assert target in all_services, f"{name} depends on unknown service {target}"
+            assert condition in DEPENDS_ON_CONDITIONS, f"{name} -> {target}: bad {condition!r}"
+
+
+def test_service_healthy_targets_have_a_healthcheck():
+    all_services = services()
+    image_has_healthcheck = any(k == "HEALTHCHECK" for k, _ in dockerfile_instructions())
+    for name, svc in all_services.items():
+        for target, condition in depends_on(svc).items():
+            if condition != "service_healthy":
+                continue
+            spec = all_services[target]
+            has_check = "healthcheck" in spec and not spec["healthcheck"].get("disable")
+            built_here = "build" in spec and image_has_healthcheck
+            assert has_check or built_here, (
+                f"{name} waits for {target} to be healthy, never checked"
+            )
+
+
+def test_named_volumes_are_declared_at_top_level():
+    declared = set(load_compose().get("volumes") or {})
+    for name, svc in services().items():
+        for volume in named_volume_sources(svc):
+            assert volume in declared, f"{name} uses undeclared volume {volume}"
+
+
+def test_interpolations_have_a_default_or_are_documented_settings():
+    undocumented = [
+        (variable, modifier)
+        for text in string_values(load_compose())
+        for variable, modifier in interpolations(text)
+        if not DEFAULT_OR_REQUIRED.match(modifier) and variable not in SETTINGS_VARIABLES
+    ]
+    assert not undocumented, f"would silently be empty when unset: {undocumented}"
+
+
+def test_followup_variables_are_settings_fields():
+    for name, svc in services().items():
+        unknown = {
+            key
+            for key in environment(svc)
+            if key.startswith(ENV_PREFIX) and key not in SETTINGS_VARIABLES
+        }
+        assert not unknown, f"{name}: not fields of followup.settings.Settings: {sorted(unknown)}"
+
+
+def test_app_database_url_is_asyncpg_on_the_db_service():
+    all_services = services()
+    raw = environment(app_service()).get(ENV_PREFIX + "DATABASE_URL")
+    assert raw, "the app has no FOLLOWUP_DATABASE_URL"
+    url = urlsplit(substitute(raw))
+    assert url.scheme == "postgresql+asyncpg"
+    assert url.hostname in all_services, f"{url.hostname} is not a compose service"
+    db_env = environment(all_services[url.hostname])
+    assert url.port == 5432
+    assert url.username == db_env.get("POSTGRES_USER")
+    assert url.path.lstrip("/") == db_env.get("POSTGRES_DB")
+
+
+def test_restart_policies_are_valid():
+    for name, svc in services().items():
+        if "restart" in svc:
+            policy = svc["restart"]
+            # An unquoted `no` loads as False, which compose rejects.
+            assert isinstance(policy, str) and RESTART_POLICIES.match(policy), f"{name}: {policy!r}"
+
+
+def test_ports_are_host_container_strings():
+    for name, svc in services().items():
+        for port in svc.get("ports") or []:
+            assert isinstance(port, str), f"{name}: port {port!r} must be a quoted string"
+            assert PORT_MAPPING.match(port), f"{name}: {port!r} is not host:container"
+
+
+def test_app_runs_followup_serve_on_all_interfaces():
+    argv = command(app_service())
+    assert argv[:2] == ["followup", "serve"]
+    # Inside a container, 127.0.0.1 is unreachable through a published port.
+    assert option(argv, "--host") == "0.0.0.0"
+
+
+def test_app_port_matches_published_and_exposed_ports():
+    app = app_service()
+    port = int(option(command(app), "--port") or 0)
+    mappings = [PORT_MAPPING.match(p) for p in app.get("ports") or [] if isinstance(p, str)]
+    containers = {int(m.group("container")) for m in mappings if m}
+    assert port in containers, f"app listens on {port}, publishes {containers}"
+    assert port in exposed_ports(), f"app listens on {port}, Dockerfile exposes {exposed_ports()}"
+
+
+def test_app_starts_after_a_successful_migration():
+    migrate_name, migrate = service_running(["followup", "db", "upgrade"])
+    assert depends_on(app_service()).get(migrate_name) == "service_completed_successfully"
+    # A migration that restarts itself never "completes".
+    assert migrate.get("restart", "no") == "no"
+
+
+# ---------------------------------------------------------------- Dockerfile
+
+
+def test_dockerfile_installs_the_project():
+    instructions = dockerfile_instructions()
+    installs = [
+        i
+        for i, (keyword, args) in enumerate(instructions)
+        if keyword == "RUN" and re.search(r"\bpip install\b.*(?<=\s)\.(\s|$)", args)
+    ]
+    assert installs, "no RUN pip install ."
+    copied_before = {
+        source.rstrip("/")
+        for keyword, args in instructions[: installs[0]]
+        if keyword in {"COPY", "ADD"}
+        for source in arguments(args)[:-1]
+    }
+    assert "pyproject.toml" in copied_before, "pip install . runs before pyproject.toml is copied"
+    assert "--no-cache-dir" in instructions[installs[0]][1]
+
+
+def test_dockerfile_runs_as_a_non_root_user():
+    users = [args for keyword, args in dockerfile_instructions() if keyword == "USER"]
+    assert users, "no USER instruction: the container runs as root"
+    user = users[-1].split(":")[0]
+    assert user not in {"root", "0"}
+
+
+def test_dockerfile_copies_paths_that_exist():
+    sources = copy_sources()
+    assert sources, "nothing copied into the image"
+    missing = [s for s in sources if not (ROOT / s).exists()]
+    assert not missing, f"COPY sources not in the repository: {missing}"
+
+
+def test_dockerfile_copies_nothing_the_dockerignore_excludes():
+    patterns = dockerignore_patterns()
+    for source in copy_sources():
+        path = source.rstrip("/")
+        excluded = [
+            p
+            for p in patterns
+            if not p.startswith("!") and fnmatch.fnmatch(path, p.removeprefix("**/"))
+        ]
+        assert not excluded, f"{source} is excluded from the build context by {excluded}"
+
+
+def exec_ports(keyword: str) -> set[int]:
+    """Ports named in the last KEYWORD instruction, as `:PORT` or `--port PORT`."""
+    args = [args for k, args in dockerfile_instructions() if k == keyword]
+    assert args, f"no {keyword}"
+    return {int(p) for p in re.findall(r"(?::|--port[ =\"',]+)(\d{2,5})\b", args[-1])}
+
+
+def test_dockerfile_healthcheck_probes_the_exposed_port():
+    ports = exec_ports("HEALTHCHECK")
+    assert ports, "HEALTHCHECK names no port"
+    assert ports <= exposed_ports(), f"HEALTHCHECK probes {ports}, exposed {exposed_ports()}"
+
+
+def test_dockerfile_cmd_serves_on_the_exposed_port():
+    ports = exec_ports("CMD")
+    assert ports, "CMD names no port"
+    assert ports <= exposed_ports(), f"CMD listens on {ports}, exposed {exposed_ports()}"
