@@ -1,0 +1,64 @@
+"""`followup serve --demo` from an empty folder, looked at in a real browser."""
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from followup.demo_data import WIJKEN
+from tests.support.browser import CHROMIUM_ARGS, chromium_path
+from tests.support.processes import clean_env, followup, serving
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    with serving("--demo", cwd=folder, env=clean_env()) as base:
+        yield base, folder
+
+
+@pytest.fixture(scope="module")
+def page():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser.new_page()
+        browser.close()
+
+
+def test_demo_start_shows_the_overview_in_dutch(demo_server, page):
+    base, folder = demo_server
+    page.goto(base + "/")
+
+    expect(page).to_have_title("Overzicht – followup")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Nabellen van inwoners die zelf actief worden"
+    )
+    expect(page.get_by_role("note")).to_contain_text("Demoversie")
+    expect(page.locator("#clients")).to_have_text("3000")
+    table = page.get_by_role("table", name="Inwoners per wijk")
+    assert sorted(table.locator("tbody th").all_inner_texts()) == sorted(WIJKEN)
+    assert page.evaluate("getComputedStyle(document.body).fontFamily")  # our own CSS loaded
+    page.screenshot(path=str(folder / "home.png"), full_page=True)
+    assert (folder / "followup.db").exists()  # the embedded default: SQLite in the folder
+
+
+def test_second_demo_start_does_not_import_again(demo_server, page):
+    _, folder = demo_server
+    with serving("--demo", cwd=folder, env=clean_env()) as second:
+        page.goto(second + "/")
+        expect(page.locator("#clients")).to_have_text("3000")
+
+
+def test_serve_without_demo_refuses_a_database_that_was_not_upgraded(tmp_path):
+    result = followup("serve", "--port", "1", cwd=tmp_path, env=clean_env())
+    assert result.returncode == 2
+    assert "followup db upgrade" in result.stderr
+
+
+def test_empty_database_shows_how_to_import(tmp_path, page):
+    env = clean_env()
+    assert followup("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    with serving(cwd=tmp_path, env=env) as base:
+        page.goto(base + "/")
+        expect(page.locator("#empty")).to_contain_text("followup import")
