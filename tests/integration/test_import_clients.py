@@ -401,3 +401,26 @@ async def test_unusable_file_is_refused_and_nothing_imported(sessions, tmp_path,
 async def test_header_only_file_imports_nothing(sessions, tmp_path):
     result = await run_import(sessions, write_csv(tmp_path / "c.csv", [], header=HEADER))
     assert (result.rows, result.imported, result.rejected) == (0, 0, 0)
+
+
+NOTATIONS = [
+    "06-12345678",
+    "+31 6 1234 5678",
+    "0031612345678",
+    "(06) 12345678",
+    "612345678",
+    "06 12 34 56 78",
+    "+31(0)6-12345678",
+]
+
+
+async def test_every_usual_notation_is_stored_as_the_same_number(sessions, tmp_path):
+    path = write_csv(
+        tmp_path / "c.csv", [row(str(n), phone=notation) for n, notation in enumerate(NOTATIONS)]
+    )
+    result = await run_import(sessions, path)
+    assert (result.imported, result.invalid_phone) == (len(NOTATIONS), 0)
+    async with sessions() as session:
+        stored = (await session.execute(sa.select(PhoneNumber.raw, PhoneNumber.e164))).all()
+    assert sorted(raw for raw, _ in stored) == sorted(NOTATIONS)
+    assert {e164 for _, e164 in stored} == {"+31612345678"}

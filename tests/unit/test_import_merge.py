@@ -186,9 +186,7 @@ def test_added_alternate_phone_is_new():
 def test_invalid_phone_is_identified_by_what_was_written():
     written = "06-1234567a"
     stored = _stored()
-    stored.phones[PhoneLabel.PRIMARY] = StoredPhone(
-        PRIMARY_ID, classify_phone(written).identity
-    )
+    stored.phones[PhoneLabel.PRIMARY] = StoredPhone(PRIMARY_ID, classify_phone(written).identity)
     assert stored.phones[PhoneLabel.PRIMARY].identity == written
     assert not merge(_row(phone=written), stored).changed
     fixed = merge(_row(phone="06-12345678"), stored)
