@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from followup.rules.import_rows import DUTCH_HEADER, Field
+
 WIJKEN = (
     "Selwerd",
     "Vinkhuizen",
@@ -101,30 +103,8 @@ LAST_NAMES = (
     "Ait Taleb",
     "Nijboer",
 )
-HEADER_NL = (
-    "klantnummer",
-    "naam",
-    "wijk",
-    "gespreksdatum",
-    "telefoon",
-    "telefoon2",
-    "email",
-    "nabellen_na_maanden",
-    "initiatief",
-    "voorkeurskanaal",
-)
-HEADER_EN = (
-    "client_ref",
-    "name",
-    "wijk",
-    "conversation_date",
-    "phone",
-    "phone_alt",
-    "email",
-    "follow_up_after_months",
-    "initiative",
-    "preferred_channel",
-)
+HEADER_NL = DUTCH_HEADER
+HEADER_EN = tuple(field.value for field in Field)
 _SIM_ENDINGS = frozenset({"0000", "0001", "0002", "0003", "0005"})
 _BAD_NUMBERS = (
     "06-1234567",

@@ -37,20 +37,32 @@ class Field(StrEnum):
 
 REQUIRED = (Field.CLIENT_REF, Field.NAME, Field.WIJK, Field.CONVERSATION_DATE)
 
-# Header spellings, compared after lower-casing and trimming. The first two of each
-# are the contract's; the rest are what Dutch exports have been seen to use.
-ALIASES: dict[Field, tuple[str, ...]] = {
-    Field.CLIENT_REF: ("client_ref", "klantnummer", "klantnr"),
-    Field.NAME: ("name", "naam"),
-    Field.WIJK: ("wijk",),
-    Field.CONVERSATION_DATE: ("conversation_date", "gespreksdatum"),
-    Field.PHONE: ("phone", "telefoon", "telefoonnummer"),
-    Field.PHONE_ALT: ("phone_alt", "telefoon2", "telefoonnummer2"),
-    Field.EMAIL: ("email", "e-mail", "emailadres", "e-mailadres"),
-    Field.MONTHS: ("follow_up_after_months", "nabellen_na_maanden"),
-    Field.INITIATIVE: ("initiative", "initiatief"),
-    Field.PREFERRED_CHANNEL: ("preferred_channel", "voorkeurskanaal"),
+# The contract's Dutch header names (CONTRACT section 3)...
+DUTCH_NAMES = {
+    Field.CLIENT_REF: "klantnummer",
+    Field.NAME: "naam",
+    Field.WIJK: "wijk",
+    Field.CONVERSATION_DATE: "gespreksdatum",
+    Field.PHONE: "telefoon",
+    Field.PHONE_ALT: "telefoon2",
+    Field.EMAIL: "email",
+    Field.MONTHS: "nabellen_na_maanden",
+    Field.INITIATIVE: "initiatief",
+    Field.PREFERRED_CHANNEL: "voorkeurskanaal",
 }
+# ...and other spellings Dutch exports have been seen to use.
+OTHER_NAMES = {
+    Field.CLIENT_REF: ("klantnr",),
+    Field.PHONE: ("telefoonnummer",),
+    Field.PHONE_ALT: ("telefoonnummer2",),
+    Field.EMAIL: ("e-mail", "emailadres", "e-mailadres"),
+}
+# Compared after lower-casing and trimming; the English name first, the Dutch one second.
+ALIASES: dict[Field, tuple[str, ...]] = {
+    field: tuple(dict.fromkeys((field.value, DUTCH_NAMES[field], *OTHER_NAMES.get(field, ()))))
+    for field in Field
+}
+DUTCH_HEADER = tuple(DUTCH_NAMES.values())
 _BY_ALIAS = {alias: field for field, aliases in ALIASES.items() for alias in aliases}
 
 _INITIATIVES = {

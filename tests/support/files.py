@@ -3,18 +3,9 @@
 import csv
 from pathlib import Path
 
-HEADER = [
-    "client_ref",
-    "name",
-    "wijk",
-    "conversation_date",
-    "phone",
-    "phone_alt",
-    "email",
-    "follow_up_after_months",
-    "initiative",
-    "preferred_channel",
-]
+from followup.rules.import_rows import Field
+
+HEADER = [field.value for field in Field]
 
 
 def write_csv(
