@@ -98,10 +98,12 @@ def classify_phone(raw: str, region: str = DEFAULT_REGION) -> PhoneClassificatio
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return _invalid(text, InvalidPhoneReason.NOT_A_NUMBER)
-    if not phonenumbers.is_valid_number(number):
+    # number_type is UNKNOWN exactly when is_valid_number is False; one call does both.
+    number_type = phonenumbers.number_type(number)
+    if number_type == PhoneNumberType.UNKNOWN:
         return _invalid(text, InvalidPhoneReason.INVALID_NUMBER)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    type_ = _TYPES.get(phonenumbers.number_type(number), PhoneType.OTHER)
+    type_ = _TYPES.get(number_type, PhoneType.OTHER)
     if type_ is PhoneType.OTHER:
         return _invalid(text, InvalidPhoneReason.NOT_PERSONAL, e164, type_)
     return PhoneClassification(text, e164, type_, ContactStatus.VALID)

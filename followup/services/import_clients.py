@@ -27,7 +27,7 @@ from followup.services.audit import record_audit
 from followup.services.csv_file import ImportFileError, open_csv
 from followup.store.client_import import apply_changes, load_clients
 
-CHUNK_ROWS = 2_000
+CHUNK_ROWS = 5_000
 
 
 @dataclass(frozen=True, slots=True)

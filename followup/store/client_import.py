@@ -1,5 +1,8 @@
 """Set-based reads and writes for one chunk of imported rows: a few statements per chunk,
-never one round trip per row."""
+never one round trip per row.
+
+Inserts go through `insert_rows` (COPY on PostgreSQL), every row with the same keys: the
+ORM's bulk path would split a chunk into one statement per pattern of empty fields."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -16,6 +19,7 @@ from followup.rules.import_merge import (
 )
 from followup.rules.import_rows import ClientRow
 from followup.rules.phones import PhoneClassification
+from followup.store.bulk import insert_rows
 from followup.store.tables import Client, Conversation, PhoneNumber
 
 
@@ -67,6 +71,9 @@ async def load_clients(session: AsyncSession, refs: Sequence[str]) -> dict[str, 
     return by_ref
 
 
+_CLIENTS = Client.__table__
+
+
 def _phone_values(client_id: int, label: str, phone: PhoneClassification, now: datetime) -> dict:
     return {
         "client_id": client_id,
@@ -92,8 +99,9 @@ async def apply_changes(
     new = [(row, ch) for row, stored, ch in changes if stored is None]
     client_ids = {row.client_ref: stored.id for row, stored, _ in changes if stored is not None}
     if new:
-        inserted = await session.execute(
-            sa.insert(Client).returning(Client.id, Client.client_ref),
+        await insert_rows(
+            session,
+            _CLIENTS,
             [
                 {
                     "client_ref": row.client_ref,
@@ -103,6 +111,11 @@ async def apply_changes(
                 }
                 for row, ch in new
             ],
+        )
+        inserted = await session.execute(
+            sa.select(Client.id, Client.client_ref).where(
+                Client.client_ref.in_([row.client_ref for row, _ in new])
+            )
         )
         client_ids.update({r.client_ref: r.id for r in inserted})
 
@@ -123,8 +136,7 @@ async def apply_changes(
         for row, _, ch in changes
         for label, phone in ch.new_phones
     ]
-    if phones:
-        await session.execute(sa.insert(PhoneNumber), phones)
+    await insert_rows(session, PhoneNumber.__table__, phones)
 
     conversations = [
         {
@@ -136,8 +148,7 @@ async def apply_changes(
         for row, _, ch in changes
         if ch.conversation_fields and ch.conversation_id is None
     ]
-    if conversations:
-        await session.execute(sa.insert(Conversation), conversations)
+    await insert_rows(session, Conversation.__table__, conversations)
     await _bulk_update(
         session,
         Conversation,
