@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     outbox_dir: Path = Path("outbox")
     secret_key: str | None = Field(default=None, repr=False)
     timezone: str = "Europe/Amsterdam"
+    plan_interval_seconds: int = Field(default=300, ge=10)
 
     @field_validator("database_url")
     @classmethod

@@ -5,7 +5,16 @@ import asyncio
 import inspect
 import sys
 
-from followup.cli import db_cmd, demo_cmd, import_cmd, serve_cmd, user_cmd
+from followup.cli import (
+    db_cmd,
+    demo_cmd,
+    import_cmd,
+    plan_cmd,
+    planning_cmd,
+    report_cmd,
+    serve_cmd,
+    user_cmd,
+)
 from followup.cli.runtime import REFUSED, Refused, setup_logging
 
 
@@ -16,7 +25,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="meer meldingen op stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="OPDRACHT")
-    for module in (db_cmd, import_cmd, user_cmd, serve_cmd, demo_cmd):
+    for module in (
+        db_cmd,
+        import_cmd,
+        plan_cmd,
+        planning_cmd,
+        user_cmd,
+        serve_cmd,
+        demo_cmd,
+        report_cmd,
+    ):
         module.register(commands)
     return parser
 

@@ -1,4 +1,4 @@
-"""`followup serve`: the web app in one process (scheduler and dialer join in later issues)."""
+"""`followup serve`: the web app and the scheduler in one process (the dialer joins later)."""
 
 import argparse
 import asyncio
@@ -8,8 +8,9 @@ from pathlib import Path
 from aiohttp import web
 
 from followup.app import create_app
-from followup.cli.runtime import OK, database, load_settings, utc_now
+from followup.cli.runtime import OK, Refused, database, load_settings, utc_now
 from followup.services.demo import load_demo_data
+from followup.services.planning_settings import PlanningSettingsError, load_rules
 from followup.services.secret_key import ensure_secret_key
 from followup.settings import Settings
 from followup.store.migrate import upgrade
@@ -41,6 +42,10 @@ async def _prepare(settings: Settings, demo: bool) -> str:
             )
             if result is not None:
                 log.info("demo data imported: %d clients", result.imported)
+        try:
+            await load_rules(sessions)
+        except PlanningSettingsError as error:
+            raise Refused(f"de planningsinstellingen zijn niet te gebruiken: {error}") from None
         return await ensure_secret_key(sessions, settings.secret_key, now)
 
 

@@ -26,7 +26,7 @@ _TYPES = {
     PhoneNumberType.VOIP: PhoneType.VOIP,
     PhoneNumberType.PERSONAL_NUMBER: PhoneType.PERSONAL,
 }
-_CALLABLE = frozenset(_TYPES.values())
+CALLABLE_TYPES = frozenset(_TYPES.values())
 
 
 class InvalidPhoneReason(StrEnum):
@@ -67,7 +67,7 @@ class PhoneClassification:
 
     @property
     def can_call(self) -> bool:
-        return self.is_valid and self.type in _CALLABLE
+        return self.is_valid and self.type in CALLABLE_TYPES
 
     @property
     def can_sms(self) -> bool:

@@ -129,8 +129,17 @@ class Conversation(Base):
 
 
 class FollowUp(Base):
+    """A follow-up is created when its conversation is due. `next_round_at` is when the
+    planner opens its next round; empty while a round runs and once it is closed."""
+
     __tablename__ = "follow_ups"
     __table_args__ = (
+        sa.Index(
+            "ix_follow_ups_next_round_at_open",
+            "next_round_at",
+            sqlite_where=sa.text("state = 'open'"),
+            postgresql_where=sa.text("state = 'open'"),
+        ),
         sa.Index(
             "uq_follow_ups_client_id_conversation_id_open",
             "client_id",
@@ -147,6 +156,7 @@ class FollowUp(Base):
     state: Mapped[FollowUpState] = mapped_column(enum_type(FollowUpState, "follow_up_state"))
     round_number: Mapped[int] = mapped_column(default=0)
     opened_at: Mapped[datetime]
+    next_round_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     callback_requested_at: Mapped[datetime | None]
     assigned_agent_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
@@ -154,7 +164,15 @@ class FollowUp(Base):
 
 class Round(Base):
     __tablename__ = "rounds"
-    __table_args__ = (sa.UniqueConstraint("follow_up_id", "number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("follow_up_id", "number"),
+        sa.Index(
+            "ix_rounds_closes_at_running",
+            "closes_at",
+            sqlite_where=sa.text("closed_at IS NULL"),
+            postgresql_where=sa.text("closed_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     follow_up_id: Mapped[int] = mapped_column(_fk("follow_ups.id"))

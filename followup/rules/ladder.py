@@ -1,0 +1,132 @@
+"""The attempt ladder of one round: which channel each step uses and when it is due."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from followup.rules.contact_calendar import ContactCalendar
+from followup.rules.domain import AttemptPurpose, Channel
+from followup.rules.planning_rules import PlanningRules, StepSpec
+
+# Time for the resident to read the opening message before the phone rings.
+CALL_AFTER_OPENING = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class ContactProfile:
+    """What the resident's contact details allow (opt-outs and invalid numbers already removed)."""
+
+    can_sms: bool
+    can_call: bool
+    has_email: bool
+    preferred: Channel | None = None
+
+    @property
+    def has_any(self) -> bool:
+        return self.can_sms or self.can_call or self.has_email
+
+
+@dataclass(frozen=True)
+class PlannedAttempt:
+    step: int  # index in `PlanningRules.ladder`; the store keys attempts by (round, step)
+    channel: Channel
+    purpose: AttemptPurpose
+    due_at: datetime  # UTC
+
+
+def message_channel(profile: ContactProfile) -> Channel | None:
+    """CONTRACT section 4: e-mail if preferred and available, else SMS, else e-mail."""
+    if profile.preferred is Channel.EMAIL and profile.has_email:
+        return Channel.EMAIL
+    if profile.can_sms:
+        return Channel.SMS
+    if profile.has_email:
+        return Channel.EMAIL
+    return None
+
+
+def has_usable_contact(profile: ContactProfile) -> bool:
+    return profile.has_any
+
+
+def plan_round(
+    opened_at: datetime,
+    profile: ContactProfile,
+    rules: PlanningRules,
+    calendar: ContactCalendar,
+) -> list[PlannedAttempt]:
+    """Every ladder step the profile allows, placed in its window and within the contact limits.
+
+    Due times never decrease with the step index, so the result is also in due order.
+    """
+    opening_day = calendar.local_date(opened_at)
+    opened_at = opened_at.astimezone(UTC)
+    text_channel = message_channel(profile)
+    calls_first = profile.preferred is Channel.CALL and profile.can_call
+    planned: list[PlannedAttempt] = []
+    opening_due: datetime | None = None
+    for index, step in enumerate(rules.ladder):
+        if step.kind == "call":
+            if not profile.can_call:
+                continue
+            channel, purpose = Channel.CALL, AttemptPurpose.CALL
+        else:
+            if text_channel is None:
+                continue
+            channel = text_channel
+            purpose = AttemptPurpose.OPENING if index == 0 else AttemptPurpose.REMINDER
+        earliest = planned[-1].due_at if planned else opened_at
+        if step.kind == "call" and opening_due is not None:
+            earliest = max(earliest, opening_due + CALL_AFTER_OPENING)
+        day = _step_day(step, opening_day, calls_first, calendar)
+        due = _place(
+            step, day, earliest, [calendar.local_date(a.due_at) for a in planned], rules, calendar
+        )
+        if purpose is AttemptPurpose.OPENING:
+            opening_due = due
+        planned.append(PlannedAttempt(index, channel, purpose, due))
+    return planned
+
+
+def _step_day(
+    step: StepSpec, opening_day: date, calls_first: bool, calendar: ContactCalendar
+) -> date:
+    if step.kind == "call":
+        # A resident who prefers the phone is called a working day sooner than the ladder says.
+        return calendar.add_working_days(
+            opening_day, max(step.day - 1, 0) if calls_first else step.day
+        )
+    if step.day == 0:
+        # Messages may go out on any day their window allows, e.g. a Saturday opening.
+        return opening_day
+    return calendar.add_working_days(opening_day, step.day)
+
+
+def _place(
+    step: StepSpec,
+    day: date,
+    earliest: datetime,
+    taken: list[date],
+    rules: PlanningRules,
+    calendar: ContactCalendar,
+) -> datetime:
+    window = rules.window_for(step)
+    part_time = window.start if step.part == "first" else rules.day_parts[step.part]
+    # "first" is the first open moment of the day, so the search starts at midnight.
+    start = calendar.at(day, time.min if step.part == "first" else part_time)
+    due = calendar.next_open(max(start, earliest), window)
+    while not _within_limits(calendar.local_date(due), taken, rules):
+        # Over a limit: the next day the window opens, at the step's own time of day.
+        tomorrow = calendar.at(calendar.local_date(due) + timedelta(days=1), time.min)
+        open_day = calendar.local_date(calendar.next_open(tomorrow, window))
+        due = calendar.next_open(calendar.at(open_day, part_time), window)
+    return due
+
+
+def _within_limits(day: date, taken: list[date], rules: PlanningRules) -> bool:
+    """Whether one more contact fits on `day`. Earlier attempts never lie after it, so the
+    busiest run of 7 days that holds `day` is the one ending on it."""
+    week_start = day - timedelta(days=6)
+    return (
+        taken.count(day) < rules.max_contacts_per_day
+        and sum(week_start <= d <= day for d in taken) < rules.max_contacts_per_week
+    )

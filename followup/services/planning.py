@@ -1,0 +1,144 @@
+"""Use case: one planning pass. Closes rounds that ended, opens follow-ups that are due and
+rounds that are next, queues each new round's attempt ladder, and closes follow-ups that
+cannot or may not be contacted. Idempotent: a second pass at the same `now` changes nothing.
+"""
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from followup.rules.contact_calendar import ContactCalendar
+from followup.rules.ladder import plan_round
+from followup.rules.planning_rules import PlanningRules
+from followup.store import planning_queries as q
+from followup.store.tables import Attempt, Client, FollowUp, Outcome, Round
+from followup.store.types import UTCDateTime
+
+# Two overlapping passes on PostgreSQL may deadlock on the same rows; the loser retries.
+_RETRYABLE = {"40P01", "40001"}
+ATTEMPTS = 3
+
+
+@dataclass(slots=True)
+class PlanResult:
+    now: datetime
+    dry_run: bool
+    rounds_closed: int = 0
+    follow_ups_opened: int = 0
+    rounds_opened: int = 0
+    attempts_queued: int = 0
+    attempts_cancelled: int = 0
+    follow_ups_closed: int = 0
+    details: dict = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        return {**asdict(self), "now": self.now.isoformat()}
+
+
+async def run_planning_pass(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    now: datetime,
+    rules: PlanningRules,
+    calendar: ContactCalendar,
+    dry_run: bool = False,
+) -> PlanResult:
+    tries = 1
+    while True:
+        try:
+            return await _pass(sessions, now, rules, calendar, dry_run)
+        except DBAPIError as error:
+            if tries == ATTEMPTS or getattr(error.orig, "sqlstate", None) not in _RETRYABLE:
+                raise
+            tries += 1
+
+
+async def _pass(
+    sessions: async_sessionmaker[AsyncSession],
+    now: datetime,
+    rules: PlanningRules,
+    calendar: ContactCalendar,
+    dry_run: bool,
+) -> PlanResult:
+    result = PlanResult(now=now, dry_run=dry_run)
+    async with sessions() as session:
+        await session.begin()
+        try:
+            result.rounds_closed = await q.close_expired_rounds(session, now)
+            await q.schedule_next_rounds(
+                session, now, rules.rounds, timedelta(days=rules.round_gap_days)
+            )
+            await q.record_ended_follow_ups(session, now, rules.rounds)
+            result.follow_ups_opened = await q.open_follow_ups(
+                session, now, calendar.local_date(now)
+            )
+            await q.record_uncontactable(session, now)
+            result.follow_ups_closed = await q.close_follow_ups_with_outcome(session, now)
+            result.rounds_opened = await q.open_rounds(
+                session, now, timedelta(days=rules.round_days)
+            )
+            groups = await q.rounds_waiting_for_attempts(session)
+            plans = [(g, plan_round(g.opened_at, g.profile, rules, calendar)) for g in groups]
+            result.attempts_queued = await q.queue_attempts(session, now, plans)
+            result.attempts_cancelled = await q.cancel_stale_attempts(session, now)
+            if dry_run:
+                result.details = await _details(session, now)
+        except BaseException:
+            await session.rollback()
+            raise
+        if dry_run:
+            await session.rollback()
+        else:
+            await session.commit()
+    return result
+
+
+async def _details(session: AsyncSession, now: datetime) -> dict:
+    """What this pass did, row by row, for a dry run to show before it is rolled back."""
+    stamp = sa.literal(now, UTCDateTime())
+    opened = await session.execute(
+        sa.select(Client.client_ref, Round.number)
+        .join(FollowUp, FollowUp.client_id == Client.id)
+        .join(Round, Round.follow_up_id == FollowUp.id)
+        .where(Round.opened_at == stamp)
+        .order_by(Client.client_ref)
+    )
+    closed = await session.execute(
+        sa.select(Client.client_ref, Outcome.category, Outcome.reason)
+        .join(FollowUp, FollowUp.client_id == Client.id)
+        .join(Outcome, Outcome.follow_up_id == FollowUp.id)
+        .where(Outcome.recorded_at == stamp, FollowUp.closed_at == stamp)
+        .order_by(Client.client_ref)
+    )
+    queued = await session.execute(
+        sa.select(
+            Attempt.channel,
+            Attempt.purpose,
+            sa.func.count(),
+            sa.func.min(Attempt.due_at),
+            sa.func.max(Attempt.due_at),
+        )
+        .where(Attempt.created_at == stamp)
+        .group_by(Attempt.channel, Attempt.purpose)
+        .order_by(Attempt.channel, Attempt.purpose)
+    )
+    return {
+        "opened": [{"client_ref": ref, "round": number} for ref, number in opened],
+        "closed": [
+            {"client_ref": ref, "category": category, "reason": reason}
+            for ref, category, reason in closed
+        ],
+        "queued": [
+            {
+                "channel": channel,
+                "purpose": purpose,
+                "count": count,
+                "first_due_at": first.isoformat(),
+                "last_due_at": last.isoformat(),
+            }
+            for channel, purpose, count, first, last in queued
+        ],
+    }

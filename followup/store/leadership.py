@@ -1,0 +1,54 @@
+"""Which process runs the scheduled jobs: on PostgreSQL, whoever holds an advisory lock;
+on SQLite (one host, one file) every process may. Correctness never rests on this alone:
+every job is idempotent and unique keys stop duplicates."""
+
+import logging
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+log = logging.getLogger(__name__)
+LOCK_KEY = 0x666F6C6C6F777570  # "followup"
+
+
+class Leadership:
+    def __init__(self, engine: AsyncEngine):
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+
+    async def is_leader(self) -> bool:
+        if self._engine.dialect.name != "postgresql":
+            return True
+        if self._connection is not None:
+            try:
+                await self._connection.execute(sa.text("SELECT 1"))
+                return True
+            except Exception:  # the connection, and with it the lock, is gone
+                log.warning("lost the scheduler lock's connection; trying to lead again")
+                await self.release()
+        return await self._try_acquire()
+
+    async def _try_acquire(self) -> bool:
+        # Autocommit: the lock is held by the session, and no transaction stays open for hours.
+        connection = await (await self._engine.connect()).execution_options(
+            isolation_level="AUTOCOMMIT"
+        )
+        got = await connection.scalar(sa.select(sa.func.pg_try_advisory_lock(LOCK_KEY)))
+        if got:
+            self._connection = connection
+            log.info("this process now runs the scheduled jobs")
+            return True
+        await connection.close()
+        return False
+
+    async def release(self) -> None:
+        """Give the lock up. A pooled connection outlives `close()`, and the lock with it,
+        so unlock first; a broken connection is thrown away instead."""
+        if self._connection is None:
+            return
+        connection, self._connection = self._connection, None
+        try:
+            await connection.execute(sa.select(sa.func.pg_advisory_unlock(LOCK_KEY)))
+            await connection.close()
+        except Exception:
+            await connection.invalidate()
