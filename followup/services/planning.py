@@ -83,7 +83,9 @@ async def _pass(
             groups = await q.rounds_waiting_for_attempts(session)
             plans = [(g, plan_round(g.opened_at, g.profile, rules, calendar)) for g in groups]
             result.attempts_queued = await q.queue_attempts(session, now, plans)
-            result.attempts_cancelled = await q.cancel_stale_attempts(session, now)
+            result.attempts_cancelled = await q.cancel_stale_attempts(
+                session, now
+            ) + await q.cancel_attempts_after_replies(session, now)
             if dry_run:
                 result.details = await _details(session, now)
         except BaseException:

@@ -15,6 +15,7 @@ from followup.rules.domain import (
     ContactStatus,
     EvidenceSource,
     FollowUpState,
+    MessageDirection,
     OutcomeCategory,
     OutcomeSource,
     PhoneType,
@@ -32,12 +33,31 @@ from followup.store.tables import (
     Outcome,
     PhoneNumber,
     Round,
+    SmsMessage,
 )
 from followup.store.types import UTCDateTime
 
 OPEN, CLOSED = FollowUpState.OPEN.value, FollowUpState.CLOSED.value
 _PROOF = (EvidenceSource.CARRIER_ERROR, EvidenceSource.DELIVERY_ERROR, EvidenceSource.LOOKUP)
 _PREFERENCES = {None: 0, Channel.CALL: 1, Channel.SMS: 2, Channel.EMAIL: 3}
+
+
+async def cancel_attempts_after_replies(session: AsyncSession, now: datetime) -> int:
+    """A reply on any channel stops every attempt queued before it for that client; an
+    attempt made because of the reply (a callback) comes after it and stays."""
+    replied = sa.exists().where(
+        FollowUp.id == Attempt.follow_up_id,
+        SmsMessage.client_id == FollowUp.client_id,
+        SmsMessage.direction == MessageDirection.INBOUND,
+        SmsMessage.created_at > Attempt.created_at,
+    )
+    result = await session.execute(
+        sa.update(Attempt)
+        .where(Attempt.state == AttemptState.QUEUED, replied)
+        .values(state=AttemptState.CANCELLED, cancelled_reason="client_replied", finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 def _phone_exists(*conditions: sa.ColumnElement[bool]) -> sa.Exists:

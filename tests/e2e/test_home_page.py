@@ -1,5 +1,8 @@
 """`followup serve --demo` from an empty folder, looked at in a real browser."""
 
+import sqlite3
+import time
+
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
@@ -41,6 +44,22 @@ def test_demo_start_shows_the_overview_in_dutch(demo_server, page):
     assert page.evaluate("getComputedStyle(document.body).fontFamily")  # our own CSS loaded
     page.screenshot(path=str(folder / "home.png"), full_page=True)
     assert (folder / "followup.db").exists()  # the embedded default: SQLite in the folder
+
+
+def test_the_scheduler_runs_a_planning_pass_at_start(demo_server):
+    _, folder = demo_server
+    database = sqlite3.connect(folder / "followup.db")
+    try:
+        deadline = time.monotonic() + 60
+        while not database.execute("SELECT count(*) FROM attempts").fetchone()[0]:
+            assert time.monotonic() < deadline, "no planning pass ran"
+            time.sleep(0.5)
+        opened, closed = database.execute(
+            "SELECT sum(state = 'open'), sum(state = 'closed') FROM follow_ups"
+        ).fetchone()
+    finally:
+        database.close()
+    assert opened > 1000 and closed > 0  # demo data: most are due, some lack any contact
 
 
 def test_second_demo_start_does_not_import_again(demo_server, page):

@@ -13,6 +13,7 @@ from followup.rules.domain import (
     ContactStatus,
     EvidenceSource,
     FollowUpState,
+    MessageDirection,
     OptOutSource,
     OutcomeCategory,
     OutcomeSource,
@@ -28,6 +29,7 @@ from followup.store.tables import (
     Outcome,
     PhoneNumber,
     Round,
+    SmsMessage,
 )
 from tests.support.files import row, write_csv
 
@@ -331,6 +333,35 @@ async def test_two_overlapping_passes_create_no_duplicates(db_url, tmp_path):
     finally:
         for engine in engines:
             await engine.dispose()
+
+
+async def test_a_reply_stops_the_attempts_queued_before_it(sessions, tmp_path):
+    rows = [row("A", date="2025-12-01"), row("B", date="2025-12-01")]
+    await import_clients(
+        sessions,
+        write_csv(tmp_path / "c.csv", rows),
+        today=date(2026, 3, 1),
+        now=datetime(2026, 3, 1, tzinfo=UTC),
+        actor="test",
+    )
+    await plan(sessions, local("2026-03-02T10:00"))
+    async with sessions() as session, session.begin():
+        client_id = await session.scalar(sa.select(Client.id).where(Client.client_ref == "A"))
+        session.add(
+            SmsMessage(
+                direction=MessageDirection.INBOUND,
+                client_id=client_id,
+                from_number="+31612345678",
+                to_number="+3197010000001",
+                body="wie is dit?",
+                needs_review=True,
+                created_at=local("2026-03-02T11:00"),
+            )
+        )
+    result = await plan(sessions, local("2026-03-02T11:05"))
+    assert result.attempts_cancelled == 5
+    assert {a.cancelled_reason for a in await attempts_of(sessions, "A")} == {"client_replied"}
+    assert {a.state for a in await attempts_of(sessions, "B")} == {AttemptState.QUEUED}
 
 
 @pytest.mark.parametrize(
