@@ -116,16 +116,21 @@ def _count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 
 def _figures_query(*key: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    # An outcome can be recorded (an SMS reply, say) before the next planning pass closes its
+    # follow-up; until then it counts as open only, so the categories plus `open` always add
+    # up to `approached`.
+    closed = FollowUp.state == FollowUpState.CLOSED
     category = Outcome.category
     return (
         sa.select(
             *key,
             sa.func.count(FollowUp.id).label("approached"),
-            _count_where(
-                (FollowUp.state == FollowUpState.CLOSED) & (category != OutcomeCategory.UNREACHABLE)
-            ).label("reached"),
-            *(_count_where(category == c).label(c.value) for c in OutcomeCategory),
-            *(_count_where(Outcome.reason == r).label(r.value) for r in UnreachableReason),
+            _count_where(closed & (category != OutcomeCategory.UNREACHABLE)).label("reached"),
+            *(_count_where(closed & (category == c)).label(c.value) for c in OutcomeCategory),
+            *(
+                _count_where(closed & (Outcome.reason == r)).label(r.value)
+                for r in UnreachableReason
+            ),
             _count_where(FollowUp.state == FollowUpState.OPEN).label("open"),
         )
         .select_from(FollowUp)
