@@ -292,7 +292,9 @@ async def open_rounds(session: AsyncSession, now: datetime, length: timedelta) -
     return result.rowcount
 
 
-def _rounds_waiting_for_attempts() -> sa.Select:
+def _rounds_waiting_for_attempts() -> sa.CTE:
+    """Open rounds without attempts, with their client's contact profile. Materialized:
+    otherwise PostgreSQL may run the profile subqueries again for every ladder step."""
     return (
         sa.select(Round.id, Round.follow_up_id, Round.opened_at, PROFILE_CODE.label("profile"))
         .join(FollowUp, FollowUp.id == Round.follow_up_id)
@@ -302,6 +304,8 @@ def _rounds_waiting_for_attempts() -> sa.Select:
             FollowUp.state == OPEN,
             ~sa.exists().where(Attempt.round_id == Round.id),
         )
+        .cte("waiting", nesting=True)
+        .prefix_with("MATERIALIZED")
     )
 
 
@@ -314,7 +318,7 @@ class WaitingGroup:
 
 
 async def rounds_waiting_for_attempts(session: AsyncSession) -> list[WaitingGroup]:
-    waiting = _rounds_waiting_for_attempts().subquery()
+    waiting = _rounds_waiting_for_attempts()
     rows = await session.execute(
         sa.select(waiting.c.opened_at, waiting.c.profile, sa.func.count()).group_by(
             waiting.c.opened_at, waiting.c.profile
@@ -348,7 +352,7 @@ async def queue_attempts(
     if not steps:
         return 0
     table = sa.union_all(*steps).subquery("steps") if len(steps) > 1 else steps[0].subquery()
-    waiting = _rounds_waiting_for_attempts().subquery()
+    waiting = _rounds_waiting_for_attempts()
     select = sa.select(
         waiting.c.follow_up_id,
         waiting.c.id,
@@ -363,6 +367,11 @@ async def queue_attempts(
         table,
         sa.and_(table.c.profile == waiting.c.profile, table.c.opened_at == waiting.c.opened_at),
     )
+    # The WITH goes inside a subquery so the statement still starts with INSERT: Python's
+    # sqlite3 reports no row count for a statement that starts with WITH. SQLite needs a
+    # WHERE before ON CONFLICT to tell it from a join's ON.
+    rows = select.subquery("planned")
+    select = sa.select(*rows.c).where(sa.true())
     result = await session.execute(
         insert_ignoring_conflicts(session, Attempt.__table__).from_select(
             [
