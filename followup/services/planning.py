@@ -1,6 +1,7 @@
 """Use case: one planning pass. Closes rounds that ended, opens follow-ups that are due and
-rounds that are next, queues each new round's attempt ladder, and closes follow-ups that
-cannot or may not be contacted. Idempotent: a second pass at the same `now` changes nothing.
+rounds that are next, queues the next step of each round's attempt ladder, and closes
+follow-ups that cannot or may not be contacted. Idempotent: a second pass at the same `now`
+changes nothing.
 """
 
 from dataclasses import asdict, dataclass, field
@@ -13,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.ladder import plan_round
 from followup.rules.planning_rules import PlanningRules
+from followup.store import attempt_queue as queue
 from followup.store import planning_queries as q
+from followup.store.new_follow_ups import open_due_follow_ups
 from followup.store.tables import Attempt, Client, FollowUp, Outcome, Round
 from followup.store.types import UTCDateTime
 
@@ -64,28 +67,32 @@ async def _pass(
     dry_run: bool,
 ) -> PlanResult:
     result = PlanResult(now=now, dry_run=dry_run)
+    round_length = timedelta(days=rules.round_days)
     async with sessions() as session:
         await session.begin()
         try:
+            # Follow-ups already running: end rounds, then close or move on to the next one.
             result.rounds_closed = await q.close_expired_rounds(session, now)
             await q.schedule_next_rounds(
                 session, now, rules.rounds, timedelta(days=rules.round_gap_days)
             )
             await q.record_ended_follow_ups(session, now, rules.rounds)
-            result.follow_ups_opened = await q.open_follow_ups(
-                session, now, calendar.local_date(now)
-            )
             await q.record_uncontactable(session, now)
             result.follow_ups_closed = await q.close_follow_ups_with_outcome(session, now)
-            result.rounds_opened = await q.open_rounds(
-                session, now, timedelta(days=rules.round_days)
-            )
-            groups = await q.rounds_waiting_for_attempts(session)
-            plans = [(g, plan_round(g.opened_at, g.profile, rules, calendar)) for g in groups]
-            result.attempts_queued = await q.queue_attempts(session, now, plans)
-            result.attempts_cancelled = await q.cancel_stale_attempts(
+            result.rounds_opened = await q.open_rounds(session, now, round_length)
+            # Follow-ups that are due now, straight into round 1 (or closed at once).
+            opened = await open_due_follow_ups(session, now, calendar.local_date(now), round_length)
+            result.follow_ups_opened = opened.follow_ups
+            result.rounds_opened += opened.rounds
+            result.follow_ups_closed += opened.closed
+            result.attempts_cancelled = await queue.cancel_stale_attempts(
                 session, now
-            ) + await q.cancel_attempts_after_replies(session, now)
+            ) + await queue.cancel_attempts_after_replies(session, now)
+            result.attempts_queued = await queue.queue_next_steps(
+                session,
+                now,
+                lambda group: plan_round(group.opened_at, group.profile, rules, calendar),
+            )
             if dry_run:
                 result.details = await _details(session, now)
         except BaseException:

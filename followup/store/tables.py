@@ -140,10 +140,11 @@ class FollowUp(Base):
             sqlite_where=sa.text("state = 'open'"),
             postgresql_where=sa.text("state = 'open'"),
         ),
+        # One open follow-up per client (so per client and conversation too), and one
+        # follow-up per conversation ever: a closed one is never opened again.
         sa.Index(
-            "uq_follow_ups_client_id_conversation_id_open",
+            "uq_follow_ups_client_id_open",
             "client_id",
-            "conversation_id",
             unique=True,
             sqlite_where=sa.text("state = 'open'"),
             postgresql_where=sa.text("state = 'open'"),
@@ -152,7 +153,7 @@ class FollowUp(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(_fk("clients.id"))
-    conversation_id: Mapped[int] = mapped_column(_fk("conversations.id"), index=True)
+    conversation_id: Mapped[int] = mapped_column(_fk("conversations.id"), unique=True)
     state: Mapped[FollowUpState] = mapped_column(enum_type(FollowUpState, "follow_up_state"))
     round_number: Mapped[int] = mapped_column(default=0)
     opened_at: Mapped[datetime]
@@ -189,6 +190,17 @@ class Attempt(Base):
     __table_args__ = (
         sa.UniqueConstraint("round_id", "step"),
         sa.Index("ix_attempts_state_due_at", "state", "due_at"),
+        # Partial: most attempts wait without a SID, and planning inserts them by the 100,000.
+        *(
+            sa.Index(
+                f"uq_attempts_{column}",
+                column,
+                unique=True,
+                sqlite_where=sa.text(f"{column} IS NOT NULL"),
+                postgresql_where=sa.text(f"{column} IS NOT NULL"),
+            )
+            for column in ("carrier_sid", "agent_leg_sid")
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -207,8 +219,8 @@ class Attempt(Base):
     sending_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
-    carrier_sid: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
-    agent_leg_sid: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    carrier_sid: Mapped[str | None] = mapped_column(sa.String(64))
+    agent_leg_sid: Mapped[str | None] = mapped_column(sa.String(64))
     carrier_status: Mapped[str | None] = mapped_column(sa.String(32))
     error_code: Mapped[int | None]
     error_message: Mapped[str | None] = mapped_column(sa.String(255))

@@ -30,7 +30,7 @@ def test_plan_json_dry_run_then_real_then_idempotent(loaded, tmp_path):
     ]
 
     real = json.loads(followup(*args, cwd=tmp_path, env=loaded).stdout)
-    assert (real["follow_ups_opened"], real["attempts_queued"]) == (2, 5)  # the dry run left none
+    assert (real["follow_ups_opened"], real["attempts_queued"]) == (2, 1)  # the dry run left none
     again = json.loads(followup(*args, cwd=tmp_path, env=loaded).stdout)
     assert (again["follow_ups_opened"], again["attempts_queued"], again["rounds_closed"]) == (
         0,

@@ -135,6 +135,22 @@ OPEN, CLOSED = FollowUpState.OPEN, FollowUpState.CLOSED
 UNREACHABLE = OutcomeCategory.UNREACHABLE
 
 
+async def finish_queued(sessions) -> None:
+    """What the dialer does, in short: every queued attempt is sent (and not answered)."""
+    async with sessions() as session, session.begin():
+        await session.execute(
+            sa.update(Attempt)
+            .where(Attempt.state == AttemptState.QUEUED)
+            .values(state=AttemptState.SENT)
+        )
+
+
+async def run_ladders(sessions, when: datetime) -> None:
+    """Send and plan until every round has had its whole ladder."""
+    while (await plan(sessions, when)).attempts_queued:
+        await finish_queued(sessions)
+
+
 async def test_population_through_rounds_months_apart(sessions, tmp_path):
     await load_population(sessions, tmp_path)
 
@@ -149,18 +165,12 @@ async def test_population_through_rounds_months_apart(sessions, tmp_path):
         "H": (CLOSED, 1, UNREACHABLE, "opted_out"),
         "I": (CLOSED, 1, UNREACHABLE, "invalid_number"),
     }
+    # One step at a time: the first applicable step of each ladder is queued.
     assert [(a.step, a.channel, a.purpose) for a in await attempts_of(sessions, "A")] == [
-        (0, "sms", "opening"),
-        (1, "call", "call"),
-        (2, "call", "call"),
-        (3, "sms", "reminder"),
-        (4, "call", "call"),
+        (0, "sms", "opening")
     ]
-    assert [a.channel for a in await attempts_of(sessions, "B")] == ["call"] * 3
-    assert [(a.channel, a.purpose) for a in await attempts_of(sessions, "C")] == [
-        ("email", "opening"),
-        ("email", "reminder"),
-    ]
+    assert [(a.step, a.channel) for a in await attempts_of(sessions, "B")] == [(1, "call")]
+    assert [(a.step, a.channel) for a in await attempts_of(sessions, "C")] == [(0, "email")]
     opening = (await attempts_of(sessions, "A"))[0]
     assert opening.due_at == local("2026-03-02T10:00")  # inside the message window: at once
 
@@ -175,10 +185,27 @@ async def test_population_through_rounds_months_apart(sessions, tmp_path):
     ) == (0, 0, 0, 0, 0)
     assert await counts(sessions) == before
 
+    # Once the opening is sent, the next step follows; the ladder of each profile differs.
+    await finish_queued(sessions)
+    await plan(sessions, local("2026-03-02T10:05"))
+    assert [(a.step, a.channel, a.state) for a in await attempts_of(sessions, "A")] == [
+        (0, "sms", "sent"),
+        (1, "call", "queued"),
+    ]
+    assert (await attempts_of(sessions, "A"))[1].due_at == local("2026-03-03T09:30")
+    assert [(a.step, a.channel) for a in await attempts_of(sessions, "B")] == [
+        (1, "call"),
+        (2, "call"),
+    ]
+    assert [(a.step, a.purpose) for a in await attempts_of(sessions, "C")] == [
+        (0, "opening"),
+        (3, "reminder"),
+    ]
+
     # Round 1 ran 14 days; the next one opens 14 days after the pass that saw it end.
     second = await plan(sessions, local("2026-03-20T10:00"))
     assert (second.rounds_closed, second.rounds_opened, second.follow_ups_opened) == (3, 0, 0)
-    assert {a.state for a in await attempts_of(sessions, "B")} == {AttemptState.CANCELLED}
+    assert [a.state for a in await attempts_of(sessions, "B")] == ["sent", "cancelled"]
 
     third = await plan(sessions, local("2026-04-07T10:00"))
     assert (third.rounds_opened, third.follow_ups_opened) == (4, 1)  # A, B, C round 2; G round 1
@@ -225,8 +252,9 @@ async def test_calls_respect_working_days_and_messages_the_window(sessions, tmp_
         now=datetime(2026, 3, 1, tzinfo=UTC),
         actor="test",
     )
-    await plan(sessions, local("2026-03-28T21:00"))  # Saturday night before the DST change
+    await run_ladders(sessions, local("2026-03-28T21:00"))  # Saturday night, before DST
     attempts = await attempts_of(sessions, "A")
+    assert [a.step for a in attempts] == [0, 1, 2, 3, 4]
     assert attempts[0].due_at == local("2026-03-30T09:00")  # Sunday is closed
     assert attempts[0].due_at.hour == 7  # 09:00 summer time is 07:00 UTC
     for attempt in attempts:
@@ -308,7 +336,7 @@ async def test_dry_run_lists_and_changes_nothing(sessions, tmp_path):
         "H": "opted_out",
         "I": "invalid_number",
     }
-    assert sum(q["count"] for q in result.details["queued"]) == result.attempts_queued == 10
+    assert sum(q["count"] for q in result.details["queued"]) == result.attempts_queued == 3
 
 
 async def test_two_overlapping_passes_create_no_duplicates(db_url, tmp_path):
@@ -328,8 +356,8 @@ async def test_two_overlapping_passes_create_no_duplicates(db_url, tmp_path):
         when = local("2026-03-02T10:00")
         results = await asyncio.gather(*(plan(session_factory(e), when) for e in engines))
         assert sum(r.follow_ups_opened for r in results) == 300
-        assert sum(r.attempts_queued for r in results) == 300 * 5
-        assert await counts(sessions) == (300, 300, 1500, 0)
+        assert sum(r.attempts_queued for r in results) == 300
+        assert await counts(sessions) == (300, 300, 300, 0)
     finally:
         for engine in engines:
             await engine.dispose()
@@ -359,9 +387,13 @@ async def test_a_reply_stops_the_attempts_queued_before_it(sessions, tmp_path):
             )
         )
     result = await plan(sessions, local("2026-03-02T11:05"))
-    assert result.attempts_cancelled == 5
+    assert result.attempts_cancelled == 1
     assert {a.cancelled_reason for a in await attempts_of(sessions, "A")} == {"client_replied"}
     assert {a.state for a in await attempts_of(sessions, "B")} == {AttemptState.QUEUED}
+    await finish_queued(sessions)
+    await plan(sessions, local("2026-03-02T11:10"))  # B's ladder goes on, A's stopped
+    assert len(await attempts_of(sessions, "A")) == 1
+    assert len(await attempts_of(sessions, "B")) == 2
 
 
 @pytest.mark.parametrize(
@@ -375,7 +407,7 @@ async def test_nothing_is_sent_on_a_public_holiday(sessions, tmp_path, when):
         now=datetime(2026, 3, 1, tzinfo=UTC),
         actor="test",
     )
-    await plan(sessions, local(when))
+    await run_ladders(sessions, local(when))
     holiday = local(when).date()
     assert all(
         a.due_at.astimezone(ZONE).date() != holiday for a in await attempts_of(sessions, "A")

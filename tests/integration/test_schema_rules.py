@@ -61,12 +61,30 @@ def _follow_up(client_id, conversation_id, state=FollowUpState.OPEN) -> FollowUp
     )
 
 
-async def test_one_open_follow_up_per_client_and_conversation(sessions):
-    client_id, conversation_id = await _client_with_conversation(sessions)
-    await _insert(sessions, _follow_up(client_id, conversation_id, FollowUpState.CLOSED))
-    await _insert(sessions, _follow_up(client_id, conversation_id))
-    with pytest.raises(IntegrityError):
-        await _insert(sessions, _follow_up(client_id, conversation_id))
+async def _another_conversation(sessions, client_id: int, day: date) -> int:
+    conversation = Conversation(
+        client_id=client_id,
+        conversation_date=day,
+        follow_up_after_months=3,
+        initiative=Initiative.MUNICIPALITY,
+        due_on=day,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    await _insert(sessions, conversation)
+    return conversation.id
+
+
+async def test_one_follow_up_per_conversation_and_one_open_per_client(sessions):
+    client_id, first = await _client_with_conversation(sessions)
+    second = await _another_conversation(sessions, client_id, date(2026, 2, 1))
+    third = await _another_conversation(sessions, client_id, date(2026, 3, 1))
+    await _insert(sessions, _follow_up(client_id, first, FollowUpState.CLOSED))
+    with pytest.raises(IntegrityError):  # a conversation's follow-up never opens again
+        await _insert(sessions, _follow_up(client_id, first))
+    await _insert(sessions, _follow_up(client_id, second))
+    with pytest.raises(IntegrityError):  # never two open follow-ups for one client
+        await _insert(sessions, _follow_up(client_id, third))
 
 
 async def test_one_event_per_carrier_sid_and_status(sessions):

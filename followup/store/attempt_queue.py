@@ -1,0 +1,189 @@
+"""The queue side of planning: rounds' ladders become attempt rows, one step at a time, and
+attempts that may no longer be sent are cancelled. Set-based: one statement for all rounds."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from followup.rules.domain import AttemptState, FollowUpState, MessageDirection
+from followup.rules.ladder import ContactProfile, PlannedAttempt
+from followup.store.bulk import insert_rows
+from followup.store.conflicts import insert_select_ignoring_conflicts
+from followup.store.contact_profile import PROFILE_CODE, decode_profile
+from followup.store.scratch import scratch, scratch_table
+from followup.store.tables import Attempt, Client, FollowUp, Round, SmsMessage
+from followup.store.types import UTCDateTime
+
+OPEN, CLOSED = FollowUpState.OPEN.value, FollowUpState.CLOSED.value
+
+WAITING = scratch_table(
+    "plan_waiting",
+    sa.Column("round_id", sa.Integer),
+    sa.Column("follow_up_id", sa.Integer),
+    sa.Column("opened_at", UTCDateTime()),
+    sa.Column("profile", sa.Integer),
+    sa.Column("last_step", sa.Integer),
+)
+STEPS = scratch_table(
+    "plan_steps",
+    sa.Column("opened_at", UTCDateTime()),
+    sa.Column("profile", sa.Integer),
+    sa.Column("after_step", sa.Integer),
+    sa.Column("step", sa.Integer),
+    sa.Column("channel", sa.String(32)),
+    sa.Column("purpose", sa.String(32)),
+    sa.Column("due_at", UTCDateTime()),
+)
+_PENDING_OR_STOPPED = (AttemptState.QUEUED, AttemptState.SENDING, AttemptState.CANCELLED)
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingGroup:
+    """Rounds that opened at the same moment for clients reachable the same way follow the
+    same ladder: it is computed once per group, not once per client."""
+
+    opened_at: datetime
+    profile: ContactProfile
+    rounds: int
+
+
+Planner = Callable[[WaitingGroup], Sequence[PlannedAttempt]]
+
+
+def _rounds_ready_for_a_step() -> sa.Select:
+    """Open rounds whose attempts so far are all done: none waiting or being sent, and none
+    cancelled (a reply or a closed follow-up stops the ladder)."""
+    last_step = (
+        sa.select(sa.func.coalesce(sa.func.max(Attempt.step), -1))
+        .where(Attempt.round_id == Round.id)
+        .scalar_subquery()
+    )
+    return (
+        sa.select(Round.id, Round.follow_up_id, Round.opened_at, PROFILE_CODE, last_step)
+        .join(FollowUp, FollowUp.id == Round.follow_up_id)
+        .join(Client, Client.id == FollowUp.client_id)
+        .where(
+            Round.closed_at.is_(None),
+            FollowUp.state == OPEN,
+            ~sa.exists().where(
+                Attempt.round_id == Round.id, Attempt.state.in_(_PENDING_OR_STOPPED)
+            ),
+        )
+    )
+
+
+def _steps(groups: Sequence[tuple[datetime, int, int]], plan: Planner) -> list[dict]:
+    """Each planned step with the step before it: a round whose last attempt was any step
+    from `after_step` up to this one's gets this one next, even if its profile changed."""
+    rows = []
+    for opened_at, code, count in groups:
+        after = -1
+        for p in plan(WaitingGroup(opened_at, decode_profile(code), count)):
+            rows.append(
+                {
+                    "opened_at": opened_at,
+                    "profile": code,
+                    "after_step": after,
+                    "step": p.step,
+                    "channel": p.channel.value,
+                    "purpose": p.purpose.value,
+                    "due_at": p.due_at,
+                }
+            )
+            after = p.step
+    return rows
+
+
+async def queue_next_steps(session: AsyncSession, now: datetime, plan: Planner) -> int:
+    """Queue the next ladder step of every round that is ready for one. The ladder moves on
+    as attempts finish, so a reply, an answer or a wrong number is seen before the next step,
+    and a pass that opens 100,000 rounds writes one attempt each, not the whole ladder."""
+    async with scratch(session, WAITING, _rounds_ready_for_a_step()), scratch(session, STEPS):
+        groups = await session.execute(
+            sa.select(WAITING.c.opened_at, WAITING.c.profile, sa.func.count()).group_by(
+                WAITING.c.opened_at, WAITING.c.profile
+            )
+        )
+        await insert_rows(session, STEPS, _steps(groups.all(), plan))
+        planned = sa.select(
+            WAITING.c.follow_up_id,
+            WAITING.c.round_id,
+            STEPS.c.step,
+            STEPS.c.channel,
+            STEPS.c.purpose,
+            sa.literal(AttemptState.QUEUED.value),
+            STEPS.c.due_at,
+            sa.literal(0),
+            sa.literal(now, UTCDateTime()),
+        ).join(
+            STEPS,
+            sa.and_(
+                STEPS.c.profile == WAITING.c.profile,
+                STEPS.c.opened_at == WAITING.c.opened_at,
+                STEPS.c.after_step <= WAITING.c.last_step,
+                STEPS.c.step > WAITING.c.last_step,
+            ),
+        )
+        result = await session.execute(
+            insert_select_ignoring_conflicts(
+                session,
+                Attempt.__table__,
+                [
+                    "follow_up_id",
+                    "round_id",
+                    "step",
+                    "channel",
+                    "purpose",
+                    "state",
+                    "due_at",
+                    "tries",
+                    "created_at",
+                ],
+                planned,
+            )
+        )
+    return result.rowcount
+
+
+async def _cancel(
+    session: AsyncSession, now: datetime, reason: str, condition: sa.ColumnElement[bool]
+) -> int:
+    result = await session.execute(
+        sa.update(Attempt)
+        .where(Attempt.state == AttemptState.QUEUED, condition)
+        .values(state=AttemptState.CANCELLED, cancelled_reason=reason, finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+async def cancel_stale_attempts(session: AsyncSession, now: datetime) -> int:
+    """Queued attempts whose round ended or whose follow-up closed will never be sent."""
+    return await _cancel(
+        session,
+        now,
+        "round_closed",
+        sa.or_(
+            sa.exists().where(Round.id == Attempt.round_id, Round.closed_at.is_not(None)),
+            sa.exists().where(FollowUp.id == Attempt.follow_up_id, FollowUp.state == CLOSED),
+        ),
+    )
+
+
+async def cancel_attempts_after_replies(session: AsyncSession, now: datetime) -> int:
+    """A reply on any channel stops every attempt queued before it for that client; an
+    attempt made because of the reply (a callback) comes after it and stays."""
+    return await _cancel(
+        session,
+        now,
+        "client_replied",
+        sa.exists().where(
+            FollowUp.id == Attempt.follow_up_id,
+            SmsMessage.client_id == FollowUp.client_id,
+            SmsMessage.direction == MessageDirection.INBOUND,
+            SmsMessage.created_at > Attempt.created_at,
+        ),
+    )

@@ -1,0 +1,59 @@
+"""What a client can be reached by, now, as SQL expressions over `clients` (used inside
+statements that join it), and a compact code for the combination."""
+
+import sqlalchemy as sa
+
+from followup.rules.domain import Channel, ContactStatus, EvidenceSource, PhoneType
+from followup.rules.ladder import ContactProfile
+from followup.rules.phones import CALLABLE_TYPES
+from followup.store.tables import Client, OptOut, PhoneNumber
+
+_PROOF = (EvidenceSource.CARRIER_ERROR, EvidenceSource.DELIVERY_ERROR, EvidenceSource.LOOKUP)
+_PREFERENCES = {None: 0, Channel.CALL: 1, Channel.SMS: 2, Channel.EMAIL: 3}
+
+
+def _phone_exists(*conditions: sa.ColumnElement[bool]) -> sa.Exists:
+    return sa.exists().where(
+        PhoneNumber.client_id == Client.id, PhoneNumber.retired_at.is_(None), *conditions
+    )
+
+
+CAN_SMS = _phone_exists(
+    PhoneNumber.status == ContactStatus.VALID,
+    PhoneNumber.type == PhoneType.MOBILE,
+    PhoneNumber.sms_blocked.is_(False),
+)
+CAN_CALL = _phone_exists(
+    PhoneNumber.status == ContactStatus.VALID, PhoneNumber.type.in_(sorted(CALLABLE_TYPES))
+)
+HAS_EMAIL = Client.email_status == ContactStatus.VALID
+PROVEN_WRONG = _phone_exists(
+    PhoneNumber.status == ContactStatus.INVALID, PhoneNumber.invalid_source.in_(_PROOF)
+)
+OPTED_OUT = sa.exists().where(OptOut.client_id == Client.id, OptOut.lifted_at.is_(None))
+NO_CONTACT = sa.and_(~CAN_SMS, ~CAN_CALL, sa.not_(sa.func.coalesce(HAS_EMAIL, False)))
+
+PROFILE_CODE = (
+    sa.case((CAN_SMS, 1), else_=0)
+    + sa.case((CAN_CALL, 2), else_=0)
+    + sa.case((HAS_EMAIL, 4), else_=0)
+    + 8
+    * sa.case(
+        *(
+            (Client.preferred_channel == channel, code)
+            for channel, code in _PREFERENCES.items()
+            if channel is not None
+        ),
+        else_=0,
+    )
+)
+
+
+def decode_profile(code: int) -> ContactProfile:
+    preferred = {v: k for k, v in _PREFERENCES.items()}[code // 8]
+    return ContactProfile(
+        can_sms=bool(code & 1),
+        can_call=bool(code & 2),
+        has_email=bool(code & 4),
+        preferred=preferred,
+    )
