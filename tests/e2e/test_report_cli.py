@@ -2,7 +2,7 @@
 
 import csv
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,13 +11,13 @@ from followup.rules.domain import (
     AttemptState,
     Channel,
     FollowUpState,
-    Initiative,
     OutcomeCategory,
     OutcomeSource,
     UnreachableReason,
 )
-from followup.store.tables import Attempt, Client, Conversation, FollowUp, Outcome
+from followup.store.tables import Attempt, FollowUp, Outcome
 from tests.support.processes import clean_env, followup
+from tests.support.rows import add_client
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 
@@ -44,25 +44,10 @@ ZERO = {
 async def _populate(sessions) -> None:
     async with sessions() as session, session.begin():
         for number, (wijk, round_number, outcome, channel) in enumerate(FOLLOW_UPS):
-            client = Client(
-                client_ref=str(number), name="Inwoner", wijk=wijk, created_at=NOW, updated_at=NOW
-            )
-            session.add(client)
-            await session.flush()
-            conversation = Conversation(
-                client_id=client.id,
-                conversation_date=date(2026, 1, 1),
-                follow_up_after_months=3,
-                initiative=Initiative.MUNICIPALITY,
-                due_on=date(2026, 4, 1),
-                created_at=NOW,
-                updated_at=NOW,
-            )
-            session.add(conversation)
-            await session.flush()
+            client_id, conversation_id = await add_client(session, str(number), wijk)
             follow_up = FollowUp(
-                client_id=client.id,
-                conversation_id=conversation.id,
+                client_id=client_id,
+                conversation_id=conversation_id,
                 state=FollowUpState.CLOSED if outcome else FollowUpState.OPEN,
                 round_number=round_number,
                 opened_at=NOW,

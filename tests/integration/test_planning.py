@@ -55,6 +55,16 @@ POPULATION = [
 ]
 
 
+async def load(sessions, path, rows) -> None:
+    await import_clients(
+        sessions,
+        write_csv(path, rows),
+        today=date(2026, 3, 1),
+        now=datetime(2026, 3, 1, tzinfo=UTC),
+        actor="test",
+    )
+
+
 async def plan(sessions, when: datetime, rules: PlanningRules = RULES, dry_run: bool = False):
     return await run_planning_pass(
         sessions, now=when, rules=rules, calendar=CALENDAR, dry_run=dry_run
@@ -62,13 +72,7 @@ async def plan(sessions, when: datetime, rules: PlanningRules = RULES, dry_run: 
 
 
 async def load_population(sessions, tmp_path) -> None:
-    await import_clients(
-        sessions,
-        write_csv(tmp_path / "p.csv", POPULATION),
-        today=date(2026, 3, 1),
-        now=datetime(2026, 3, 1, tzinfo=UTC),
-        actor="test",
-    )
+    await load(sessions, tmp_path / "p.csv", POPULATION)
     async with sessions() as session, session.begin():
         ids = dict((await session.execute(sa.select(Client.client_ref, Client.id))).all())
         session.add(
@@ -245,13 +249,7 @@ async def test_population_through_rounds_months_apart(sessions, tmp_path):
 
 
 async def test_calls_respect_working_days_and_messages_the_window(sessions, tmp_path):
-    await import_clients(
-        sessions,
-        write_csv(tmp_path / "c.csv", [row("A", date="2025-12-01")]),
-        today=date(2026, 3, 1),
-        now=datetime(2026, 3, 1, tzinfo=UTC),
-        actor="test",
-    )
+    await load(sessions, tmp_path / "c.csv", [row("A", date="2025-12-01")])
     await run_ladders(sessions, local("2026-03-28T21:00"))  # Saturday night, before DST
     attempts = await attempts_of(sessions, "A")
     assert [a.step for a in attempts] == [0, 1, 2, 3, 4]
@@ -264,13 +262,7 @@ async def test_calls_respect_working_days_and_messages_the_window(sessions, tmp_
 
 
 async def test_a_changed_rule_applies_to_rounds_not_yet_started(sessions, tmp_path):
-    await import_clients(
-        sessions,
-        write_csv(tmp_path / "c.csv", [row("A", date="2025-12-01")]),
-        today=date(2026, 3, 1),
-        now=datetime(2026, 3, 1, tzinfo=UTC),
-        actor="test",
-    )
+    await load(sessions, tmp_path / "c.csv", [row("A", date="2025-12-01")])
     await plan(sessions, local("2026-03-02T10:00"))
     changed = RULES.model_copy(update={"rounds": 3, "round_days": 7, "round_gap_days": 0})
     await plan(sessions, local("2026-03-10T10:00"), changed)  # round 1 still runs (14 days)
@@ -293,21 +285,9 @@ async def test_a_changed_rule_applies_to_rounds_not_yet_started(sessions, tmp_pa
 
 async def test_only_the_latest_due_conversation_is_followed_up(sessions, tmp_path):
     rows = [row("A", date="2025-10-01"), row("B", date="2025-10-01")]
-    await import_clients(
-        sessions,
-        write_csv(tmp_path / "a.csv", rows),
-        today=date(2026, 3, 1),
-        now=datetime(2026, 3, 1, tzinfo=UTC),
-        actor="test",
-    )
+    await load(sessions, tmp_path / "a.csv", rows)
     rows = [row("A", date="2025-11-01"), row("B", date="2026-02-01")]
-    await import_clients(
-        sessions,
-        write_csv(tmp_path / "b.csv", rows),
-        today=date(2026, 3, 1),
-        now=datetime(2026, 3, 1, tzinfo=UTC),
-        actor="test",
-    )
+    await load(sessions, tmp_path / "b.csv", rows)
     result = await plan(sessions, local("2026-03-02T10:00"))
     assert result.follow_ups_opened == 2
     async with sessions() as session:
@@ -346,13 +326,7 @@ async def test_two_overlapping_passes_create_no_duplicates(db_url, tmp_path):
     try:
         sessions = session_factory(engines[0])
         rows = [row(str(n), phone=f"06-1{n:07d}", date="2025-12-01") for n in range(300)]
-        await import_clients(
-            sessions,
-            write_csv(tmp_path / "c.csv", rows),
-            today=date(2026, 3, 1),
-            now=datetime(2026, 3, 1, tzinfo=UTC),
-            actor="test",
-        )
+        await load(sessions, tmp_path / "c.csv", rows)
         when = local("2026-03-02T10:00")
         results = await asyncio.gather(*(plan(session_factory(e), when) for e in engines))
         assert sum(r.follow_ups_opened for r in results) == 300
@@ -365,13 +339,7 @@ async def test_two_overlapping_passes_create_no_duplicates(db_url, tmp_path):
 
 async def test_a_reply_stops_the_attempts_queued_before_it(sessions, tmp_path):
     rows = [row("A", date="2025-12-01"), row("B", date="2025-12-01")]
-    await import_clients(
-        sessions,
-        write_csv(tmp_path / "c.csv", rows),
-        today=date(2026, 3, 1),
-        now=datetime(2026, 3, 1, tzinfo=UTC),
-        actor="test",
-    )
+    await load(sessions, tmp_path / "c.csv", rows)
     await plan(sessions, local("2026-03-02T10:00"))
     async with sessions() as session, session.begin():
         client_id = await session.scalar(sa.select(Client.id).where(Client.client_ref == "A"))
@@ -400,13 +368,7 @@ async def test_a_reply_stops_the_attempts_queued_before_it(sessions, tmp_path):
     "when", ["2026-04-27T10:00", "2026-04-06T10:00"], ids=["kings-day", "easter-monday"]
 )
 async def test_nothing_is_sent_on_a_public_holiday(sessions, tmp_path, when):
-    await import_clients(
-        sessions,
-        write_csv(tmp_path / "c.csv", [row("A", date="2025-12-01")]),
-        today=date(2026, 3, 1),
-        now=datetime(2026, 3, 1, tzinfo=UTC),
-        actor="test",
-    )
+    await load(sessions, tmp_path / "c.csv", [row("A", date="2025-12-01")])
     await run_ladders(sessions, local(when))
     holiday = local(when).date()
     assert all(

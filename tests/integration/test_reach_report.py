@@ -1,6 +1,6 @@
 """The reach report's figures per grouping, on a population where each follow-up matters."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,14 +10,14 @@ from followup.rules.domain import (
     AttemptState,
     Channel,
     FollowUpState,
-    Initiative,
     OutcomeCategory,
     OutcomeSource,
     Role,
     UnreachableReason,
 )
 from followup.services.reach_report import ReportGrouping, reach_report
-from followup.store.tables import Attempt, Client, Conversation, FollowUp, Outcome, User
+from followup.store.tables import Attempt, FollowUp, Outcome, User
+from tests.support.rows import add_client
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 7, 15, 12, 0, tzinfo=UTC)
@@ -51,24 +51,6 @@ def _utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-async def _add_client(session, ref: str, wijk: str) -> tuple[int, int]:
-    client = Client(client_ref=ref, name="Inwoner", wijk=wijk, created_at=NOW, updated_at=NOW)
-    session.add(client)
-    await session.flush()
-    conversation = Conversation(
-        client_id=client.id,
-        conversation_date=date(2026, 1, 1),
-        follow_up_after_months=3,
-        initiative=Initiative.MUNICIPALITY,
-        due_on=date(2026, 4, 1),
-        created_at=NOW,
-        updated_at=NOW,
-    )
-    session.add(conversation)
-    await session.flush()
-    return client.id, conversation.id
-
-
 async def _populate(sessions, population) -> None:
     async with sessions() as session, session.begin():
         users = {
@@ -77,11 +59,11 @@ async def _populate(sessions, population) -> None:
         }
         session.add_all(users.values())
         # A client whose follow-up is not due yet has no follow-up and counts nowhere.
-        await _add_client(session, "not-due", "Beijum")
+        await add_client(session, "not-due", "Beijum")
         for number, (wijk, round_number, opened, state, outcome, agent, channels) in enumerate(
             population
         ):
-            client_id, conversation_id = await _add_client(session, str(number), wijk)
+            client_id, conversation_id = await add_client(session, str(number), wijk)
             follow_up = FollowUp(
                 client_id=client_id,
                 conversation_id=conversation_id,

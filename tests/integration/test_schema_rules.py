@@ -1,6 +1,6 @@
 """Unique keys and checks that hold even when two processes race."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -27,27 +27,12 @@ from followup.store.tables import (
     Outcome,
     PhoneNumber,
 )
-
-NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+from tests.support.rows import NOW, add_client
 
 
 async def _client_with_conversation(sessions) -> tuple[int, int]:
     async with sessions() as session, session.begin():
-        client = Client(client_ref="1", name="Anna", wijk="Selwerd", created_at=NOW, updated_at=NOW)
-        session.add(client)
-        await session.flush()
-        conversation = Conversation(
-            client_id=client.id,
-            conversation_date=date(2026, 1, 1),
-            follow_up_after_months=3,
-            initiative=Initiative.MUNICIPALITY,
-            due_on=date(2026, 4, 1),
-            created_at=NOW,
-            updated_at=NOW,
-        )
-        session.add(conversation)
-        await session.flush()
-        return client.id, conversation.id
+        return await add_client(session)
 
 
 async def _insert(sessions, *rows) -> None:
