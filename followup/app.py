@@ -7,6 +7,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from followup.dutch import percent
 from followup.scheduling import scheduler_context
 from followup.settings import Settings
 from followup.store.engine import create_engine, session_factory
@@ -23,7 +24,12 @@ def create_app(settings: Settings, *, secret_key: str, demo: bool = False) -> we
     app[DEMO] = demo
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(scheduler_context)
-    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(WEB / "templates"), autoescape=True)
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(WEB / "templates"),
+        autoescape=True,
+        filters={"procent": percent},
+    )
     app.router.add_static("/static", WEB / "static")
     app.router.add_routes(pages.routes)
     return app

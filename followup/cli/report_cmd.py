@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from followup.cli.runtime import OK, Refused, database, load_settings
+from followup.dutch import percent
 from followup.rules.domain import OUTCOME_LABELS_NL, OutcomeCategory
 from followup.services.reach_report import Figures, Report, ReportGrouping, reach_report
 
@@ -121,11 +122,6 @@ def _key_text(by: ReportGrouping, key: str | int) -> str:
 
 def _cells(figures: Figures) -> list[str]:
     return [
-        _percent(value) if name == "reach_rate" else str(value)
+        percent(value) if name == "reach_rate" else str(value)
         for name, value in figures.as_dict().items()
     ]
-
-
-def _percent(rate: float) -> str:
-    """0.61 -> "61,0%": Dutch readers expect a decimal comma."""
-    return f"{rate * 100:.1f}".replace(".", ",") + "%"

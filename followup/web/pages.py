@@ -6,6 +6,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from followup.services.overview import overview
+from followup.services.reach_report import ReportGrouping, reach_report
 from followup.web.keys import DEMO, SESSIONS, SETTINGS
 
 routes = web.RouteTableDef()
@@ -15,5 +16,10 @@ routes = web.RouteTableDef()
 @aiohttp_jinja2.template("home.html")
 async def home(request: web.Request) -> dict:
     app = request.app
-    today = app[SETTINGS].local_date(datetime.now(UTC))
-    return {"overview": await overview(app[SESSIONS], today), "demo": app[DEMO]}
+    settings, sessions = app[SETTINGS], app[SESSIONS]
+    today = settings.local_date(datetime.now(UTC))
+    return {
+        "overview": await overview(sessions, today),
+        "reach": await reach_report(sessions, ReportGrouping.WIJK, settings.zone),
+        "demo": app[DEMO],
+    }

@@ -46,7 +46,7 @@ def test_demo_start_shows_the_overview_in_dutch(demo_server, page):
     assert (folder / "followup.db").exists()  # the embedded default: SQLite in the folder
 
 
-def test_the_scheduler_runs_a_planning_pass_at_start(demo_server):
+def test_the_scheduler_runs_a_planning_pass_at_start(demo_server, page):
     _, folder = demo_server
     database = sqlite3.connect(folder / "followup.db")
     try:
@@ -60,6 +60,14 @@ def test_the_scheduler_runs_a_planning_pass_at_start(demo_server):
     finally:
         database.close()
     assert opened > 1000 and closed > 0  # demo data: most are due, some lack any contact
+
+    base, _ = demo_server
+    page.goto(base + "/")
+    reach = page.get_by_role("table", name="Bereik per wijk")
+    expect(reach.locator("tfoot th")).to_have_text("Totaal")
+    expect(reach.locator("tfoot td").first).to_have_text(str(opened + closed))
+    assert reach.locator("tbody tr").count() == len(WIJKEN)
+    assert "%" in reach.locator("tfoot td").nth(2).inner_text()
 
 
 def test_second_demo_start_does_not_import_again(demo_server, page):
