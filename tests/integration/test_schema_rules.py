@@ -83,6 +83,30 @@ async def test_one_event_per_carrier_sid_and_status(sessions):
         await _insert(sessions, event("delivered"))
 
 
+async def test_errors_never_carry_the_statement_parameters(sessions):
+    """What an error says can reach a log; the values bound to it (numbers, message bodies)
+    must not."""
+    client_id, _ = await _client_with_conversation(sessions)
+
+    def phone() -> PhoneNumber:
+        return PhoneNumber(
+            client_id=client_id,
+            label=PhoneLabel.PRIMARY,
+            raw="0612345678",
+            e164="+31612345678",
+            type=PhoneType.MOBILE,
+            status=ContactStatus.VALID,
+            source="import",
+            created_at=NOW,
+        )
+
+    await _insert(sessions, phone())
+    with pytest.raises(IntegrityError) as refused:  # a second current primary number
+        await _insert(sessions, phone())
+    assert "hidden due to hide_parameters" in str(refused.value)
+    assert "612345678" not in str(refused.value)
+
+
 async def test_one_outcome_per_follow_up_and_reason_only_for_unreachable(sessions):
     client_id, conversation_id = await _client_with_conversation(sessions)
     follow_up = _follow_up(client_id, conversation_id)
