@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from followup.cli.runtime import CLI_ACTOR, OK, Refused, database, load_settings, utc_now
+from followup.dutch import file_problem
 from followup.services.planning_settings import (
     PlanningSettingsError,
     load_rules,
@@ -42,7 +43,7 @@ async def run_set(args: argparse.Namespace) -> int:
     try:
         document = args.file.read_bytes()
     except OSError as error:
-        raise Refused(f"kan {args.file} niet lezen: {error.strerror}") from None
+        raise Refused(f"kan {args.file} niet lezen: {file_problem(error)}") from None
     try:
         rules = parse_rules(document)
     except PlanningSettingsError as error:

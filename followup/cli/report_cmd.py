@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from followup.cli.runtime import OK, Refused, database, load_settings
-from followup.dutch import percent
+from followup.dutch import file_problem, percent
 from followup.rules.domain import OUTCOME_LABELS_NL, OutcomeCategory
 from followup.services.reach_report import Figures, Report, ReportGrouping, reach_report
 
@@ -84,7 +84,9 @@ def _write(text: str, output: Path | None) -> None:
         # newline="": the csv module already ends its rows with \r\n.
         output.write_text(text, encoding="utf-8", newline="")
     except OSError as error:
-        raise Refused(f"kan het rapport niet schrijven naar {output}: {error.strerror}") from None
+        raise Refused(
+            f"kan het rapport niet schrijven naar {output}: {file_problem(error)}"
+        ) from None
     print(f"bereikrapport geschreven naar {output}", file=sys.stderr)
 
 
