@@ -7,17 +7,12 @@ from datetime import UTC, datetime
 import pytest
 
 from followup.rules.domain import (
-    AttemptPurpose,
-    AttemptState,
     Channel,
-    FollowUpState,
     OutcomeCategory,
-    OutcomeSource,
     UnreachableReason,
 )
-from followup.store.tables import Attempt, FollowUp, Outcome
 from tests.support.processes import clean_env, followup
-from tests.support.rows import add_client
+from tests.support.rows import add_client, add_follow_up
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 
@@ -45,36 +40,15 @@ async def _populate(sessions) -> None:
     async with sessions() as session, session.begin():
         for number, (wijk, round_number, outcome, channel) in enumerate(FOLLOW_UPS):
             client_id, conversation_id = await add_client(session, str(number), wijk)
-            follow_up = FollowUp(
-                client_id=client_id,
-                conversation_id=conversation_id,
-                state=FollowUpState.CLOSED if outcome else FollowUpState.OPEN,
+            await add_follow_up(
+                session,
+                client_id,
+                conversation_id,
                 round_number=round_number,
                 opened_at=NOW,
+                outcome=outcome,
+                channels=[channel] if channel else [],
             )
-            session.add(follow_up)
-            await session.flush()
-            if outcome:
-                session.add(
-                    Outcome(
-                        follow_up_id=follow_up.id,
-                        category=outcome[0],
-                        reason=outcome[1],
-                        source=OutcomeSource.BACK_OFFICE,
-                        recorded_at=NOW,
-                    )
-                )
-            if channel:
-                session.add(
-                    Attempt(
-                        follow_up_id=follow_up.id,
-                        channel=channel,
-                        purpose=AttemptPurpose.OPENING,
-                        state=AttemptState.DELIVERED,
-                        due_at=NOW,
-                        created_at=NOW,
-                    )
-                )
 
 
 async def test_json_document_on_stdout(sessions, db_url, tmp_path):

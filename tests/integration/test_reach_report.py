@@ -6,8 +6,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.rules.domain import (
-    AttemptPurpose,
-    AttemptState,
     Channel,
     FollowUpState,
     OutcomeCategory,
@@ -16,8 +14,8 @@ from followup.rules.domain import (
     UnreachableReason,
 )
 from followup.services.reach_report import ReportGrouping, reach_report
-from followup.store.tables import Attempt, FollowUp, Outcome, User
-from tests.support.rows import add_client
+from followup.store.tables import User
+from tests.support.rows import add_client, add_follow_up
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 7, 15, 12, 0, tzinfo=UTC)
@@ -64,37 +62,17 @@ async def _populate(sessions, population) -> None:
             population
         ):
             client_id, conversation_id = await add_client(session, str(number), wijk)
-            follow_up = FollowUp(
-                client_id=client_id,
-                conversation_id=conversation_id,
-                state=state,
+            await add_follow_up(
+                session,
+                client_id,
+                conversation_id,
                 round_number=round_number,
                 opened_at=_utc(opened),
-                closed_at=NOW if state is CLOSED else None,
-            )
-            session.add(follow_up)
-            await session.flush()
-            if outcome:
-                session.add(
-                    Outcome(
-                        follow_up_id=follow_up.id,
-                        category=outcome[0],
-                        reason=outcome[1],
-                        source=OutcomeSource.AGENT if agent else OutcomeSource.PLANNER,
-                        recorded_by_id=users[agent].id if agent else None,
-                        recorded_at=NOW,
-                    )
-                )
-            session.add_all(
-                Attempt(
-                    follow_up_id=follow_up.id,
-                    channel=channel,
-                    purpose=AttemptPurpose.CALL if channel is CALL else AttemptPurpose.OPENING,
-                    state=AttemptState.DELIVERED,
-                    due_at=_utc(opened),
-                    created_at=_utc(opened),
-                )
-                for channel in channels
+                outcome=outcome,
+                state=state,
+                source=OutcomeSource.AGENT if agent else OutcomeSource.PLANNER,
+                recorded_by_id=users[agent].id if agent else None,
+                channels=channels,
             )
 
 

@@ -1,10 +1,18 @@
 """Rows made directly with the ORM, for tests that need a state the services reach later."""
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from followup.rules.domain import Initiative
+from followup.rules.domain import (
+    AttemptPurpose,
+    AttemptState,
+    Channel,
+    FollowUpState,
+    Initiative,
+    OutcomeSource,
+)
 from followup.rules.due import due_date
-from followup.store.tables import Client, Conversation
+from followup.store.tables import Attempt, Client, Conversation, FollowUp, Outcome
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
@@ -28,3 +36,54 @@ async def add_client(
     session.add(conversation)
     await session.flush()
     return client.id, conversation.id
+
+
+async def add_follow_up(
+    session,
+    client_id: int,
+    conversation_id: int,
+    *,
+    round_number: int,
+    opened_at: datetime,
+    outcome: tuple | None = None,
+    source: OutcomeSource = OutcomeSource.BACK_OFFICE,
+    recorded_by_id: int | None = None,
+    channels: Sequence[Channel] = (),
+    state: FollowUpState | None = None,
+) -> FollowUp:
+    """A follow-up with `outcome` (category, reason) when given, closed unless `state` says
+    otherwise, and one delivered attempt per channel."""
+    state = state or (FollowUpState.CLOSED if outcome else FollowUpState.OPEN)
+    follow_up = FollowUp(
+        client_id=client_id,
+        conversation_id=conversation_id,
+        state=state,
+        round_number=round_number,
+        opened_at=opened_at,
+        closed_at=NOW if state is FollowUpState.CLOSED else None,
+    )
+    session.add(follow_up)
+    await session.flush()
+    if outcome:
+        session.add(
+            Outcome(
+                follow_up_id=follow_up.id,
+                category=outcome[0],
+                reason=outcome[1],
+                source=source,
+                recorded_by_id=recorded_by_id,
+                recorded_at=NOW,
+            )
+        )
+    session.add_all(
+        Attempt(
+            follow_up_id=follow_up.id,
+            channel=channel,
+            purpose=AttemptPurpose.CALL if channel is Channel.CALL else AttemptPurpose.OPENING,
+            state=AttemptState.DELIVERED,
+            due_at=opened_at,
+            created_at=opened_at,
+        )
+        for channel in channels
+    )
+    return follow_up
