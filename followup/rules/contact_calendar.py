@@ -57,6 +57,9 @@ class ContactCalendar:
     def open_on(self, d: date, window: WindowSpec) -> bool:
         return WEEKDAYS[d.weekday()] in window.days and not self.is_holiday(d)
 
+    def is_open(self, moment: datetime, window: WindowSpec) -> bool:
+        return self.next_open(moment, window) == moment.astimezone(UTC)
+
     def next_open(self, moment: datetime, window: WindowSpec) -> datetime:
         """The first moment at or after `moment` inside `window` (end exclusive)."""
         _require_aware(moment)

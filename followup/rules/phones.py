@@ -109,6 +109,14 @@ def classify_phone(raw: str, region: str = DEFAULT_REGION) -> PhoneClassificatio
     return PhoneClassification(text, e164, type_, ContactStatus.VALID)
 
 
+_DIGIT_RUN = re.compile(r"\+?\d[\d ]{5,}\d")
+
+
+def mask_numbers(text: str) -> str:
+    """A carrier's error text with every phone number in it blanked out."""
+    return _DIGIT_RUN.sub("…", text)
+
+
 def mask_phone(e164_or_raw: str | None) -> str:
     """What a log line may show of a number: enough to tell two apart, not enough to dial."""
     if not e164_or_raw:

@@ -11,6 +11,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from followup.rules.domain import Channel
+
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DayPart = Literal["morning", "afternoon", "evening"]
 StepPart = Literal["first", "morning", "afternoon", "evening"]
@@ -152,3 +154,6 @@ class PlanningRules(BaseModel):
 
     def window_for(self, step: StepSpec) -> WindowSpec:
         return self.call_window if step.kind == "call" else self.message_window
+
+    def window_of(self, channel: Channel) -> WindowSpec:
+        return self.call_window if channel is Channel.CALL else self.message_window

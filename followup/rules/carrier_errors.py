@@ -1,0 +1,102 @@
+"""What a failed send means: the carrier's error codes and HTTP statuses, and SMTP's replies,
+sorted into the few kinds the dialer acts on.
+
+Twilio error codes: https://www.twilio.com/docs/api/errors. Synchronous ones come back when a
+message or call is created; delivery ones (30xxx) arrive later in a status callback; 13xxx
+come from a <Dial> in a call.
+"""
+
+from enum import StrEnum
+
+
+class Failure(StrEnum):
+    TRANSIENT = "transient"  # nothing was sent, or delivery failed for now: try again later
+    UNCERTAIN = "uncertain"  # the carrier may have sent it: ask it before trying again
+    INVALID_ADDRESS = "invalid_address"  # the number or address is wrong: never use it again
+    NOT_MOBILE = "not_mobile"  # the number cannot take SMS; calling it is still possible
+    OPTED_OUT = "opted_out"  # the resident unsubscribed at the carrier (STOP to our number)
+    PERMANENT = "permanent"  # this attempt cannot succeed; the ladder moves on
+    ACCOUNT = "account"  # our credentials or sender are wrong: stop sending altogether
+
+
+INVALID_NUMBER_CODES = frozenset(
+    {
+        21211,  # invalid 'To' phone number
+        21214,  # 'To' phone number cannot be reached
+        21217,  # phone number does not appear to be valid
+        13223,  # Dial: invalid phone number format
+        13224,  # Dial: invalid phone number
+        30005,  # unknown destination handset (delivery)
+    }
+)
+NOT_MOBILE_CODES = frozenset(
+    {
+        21614,  # 'To' number is not a valid mobile number
+        21635,  # 'To' number cannot be a landline
+        30006,  # landline or unreachable carrier (delivery)
+    }
+)
+OPTED_OUT_CODES = frozenset({21610})  # attempt to send to an unsubscribed recipient
+TRANSIENT_CODES = frozenset(
+    {
+        20429,  # too many requests
+        30001,  # queue overflow
+        30003,  # unreachable destination handset (switched off, out of coverage)
+        30008,  # unknown error at the carrier
+    }
+)
+ACCOUNT_CODES = frozenset(
+    {
+        20003,  # authentication failed
+        20005,  # account not active
+        20404,  # account or resource not found: a wrong account SID
+        21212,  # invalid 'From' number
+        21606,  # 'From' number cannot send SMS
+        21608,  # trial account: number not verified
+        21659,  # 'From' is not a number of this account
+    }
+)
+
+
+def classify_code(code: int | None) -> Failure | None:
+    """The kind of a known Twilio error code, or None when the code alone does not say."""
+    for codes, failure in (
+        (INVALID_NUMBER_CODES, Failure.INVALID_ADDRESS),
+        (NOT_MOBILE_CODES, Failure.NOT_MOBILE),
+        (OPTED_OUT_CODES, Failure.OPTED_OUT),
+        (TRANSIENT_CODES, Failure.TRANSIENT),
+        (ACCOUNT_CODES, Failure.ACCOUNT),
+    ):
+        if code in codes:
+            return failure
+    return None
+
+
+def classify_rejection(http_status: int, code: int | None) -> Failure:
+    """An error answer to a create request. A 5xx may come after the carrier accepted the
+    message, so it is uncertain; a 429 or another 4xx says nothing was sent."""
+    known = classify_code(code)
+    if known is not None:
+        return known
+    if http_status >= 500:
+        return Failure.UNCERTAIN
+    if http_status == 429:
+        return Failure.TRANSIENT
+    if http_status in (401, 403):
+        return Failure.ACCOUNT
+    return Failure.PERMANENT
+
+
+def classify_delivery(code: int | None) -> Failure:
+    """A message the carrier accepted and then could not deliver."""
+    return classify_code(code) or Failure.PERMANENT
+
+
+def classify_smtp(reply_code: int) -> Failure:
+    """An SMTP server's refusal: 4xx means try again later, 5xx means never (RFC 5321). 550,
+    551 and 553 say the mailbox does not exist or the address is not allowed."""
+    if reply_code in (530, 535):
+        return Failure.ACCOUNT
+    if reply_code in (550, 551, 553):
+        return Failure.INVALID_ADDRESS
+    return Failure.TRANSIENT if 400 <= reply_code < 500 else Failure.PERMANENT

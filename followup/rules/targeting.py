@@ -1,0 +1,66 @@
+"""Where an attempt goes, decided when it is sent rather than when it was planned: a number
+proven wrong since, a new number from an import or a bounced address changes the answer.
+The same rule picks the channel that takes over when a number turns out to be wrong."""
+
+from dataclasses import dataclass
+
+from followup.rules.domain import AttemptPurpose, Channel
+from followup.rules.ladder import ContactProfile, message_channel
+
+CALL_PURPOSES = frozenset({AttemptPurpose.CALL, AttemptPurpose.CALLBACK})
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A current number that is not known to be wrong."""
+
+    id: int
+    e164: str
+    can_sms: bool
+    can_call: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """What a client can be reached by now: numbers in order of preference (the primary
+    number first), a valid e-mail address or None, the preferred channel."""
+
+    numbers: tuple[Number, ...]
+    email: str | None
+    preferred: Channel | None = None
+
+    def first(self, channel: Channel) -> Number | None:
+        usable = (lambda n: n.can_sms) if channel is Channel.SMS else (lambda n: n.can_call)
+        return next((n for n in self.numbers if usable(n)), None)
+
+    @property
+    def profile(self) -> ContactProfile:
+        return ContactProfile(
+            can_sms=self.first(Channel.SMS) is not None,
+            can_call=self.first(Channel.CALL) is not None,
+            has_email=self.email is not None,
+            preferred=self.preferred,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    channel: Channel
+    number: Number | None = None
+    email: str | None = None
+
+    @property
+    def address(self) -> str:
+        return self.number.e164 if self.number else self.email or ""
+
+
+def choose_target(purpose: AttemptPurpose, reach: Reach) -> Target | None:
+    """Calls go to the first callable number; messages by the rule of CONTRACT section 4:
+    e-mail when preferred, else SMS to a mobile, else e-mail."""
+    channel = Channel.CALL if purpose in CALL_PURPOSES else message_channel(reach.profile)
+    if channel is None:
+        return None
+    if channel is Channel.EMAIL:
+        return Target(Channel.EMAIL, email=reach.email)
+    number = reach.first(channel)
+    return Target(channel, number=number) if number else None

@@ -1,0 +1,61 @@
+"""Where an attempt goes when it is sent, and which channel takes over from a wrong number."""
+
+import pytest
+
+from followup.rules.domain import AttemptPurpose, Channel
+from followup.rules.targeting import Number, Reach, Target, choose_target
+
+MOBILE = Number(1, "+31612345678", can_sms=True, can_call=True)
+OTHER_MOBILE = Number(2, "+31687654321", can_sms=True, can_call=True)
+LANDLINE = Number(3, "+31503671234", can_sms=False, can_call=True)
+BLOCKED_MOBILE = Number(4, "+31611111111", can_sms=False, can_call=True)  # carrier said 21614
+MAIL = "inwoner@example.nl"
+OPENING, REMINDER, CALL, CALLBACK = (
+    AttemptPurpose.OPENING,
+    AttemptPurpose.REMINDER,
+    AttemptPurpose.CALL,
+    AttemptPurpose.CALLBACK,
+)
+
+
+@pytest.mark.parametrize(
+    ("purpose", "reach", "expected"),
+    [
+        (OPENING, Reach((MOBILE,), None), Target(Channel.SMS, number=MOBILE)),
+        (OPENING, Reach((MOBILE,), MAIL), Target(Channel.SMS, number=MOBILE)),
+        (
+            OPENING,
+            Reach((MOBILE,), MAIL, preferred=Channel.EMAIL),
+            Target(Channel.EMAIL, email=MAIL),
+        ),
+        (OPENING, Reach((LANDLINE,), MAIL), Target(Channel.EMAIL, email=MAIL)),
+        (OPENING, Reach((LANDLINE,), None), None),
+        (OPENING, Reach((), None), None),
+        # The primary number proved wrong and was dropped: the second mobile takes over.
+        (OPENING, Reach((OTHER_MOBILE,), MAIL), Target(Channel.SMS, number=OTHER_MOBILE)),
+        # A mobile that cannot take SMS any more: the next mobile, then e-mail.
+        (
+            REMINDER,
+            Reach((BLOCKED_MOBILE, OTHER_MOBILE), None),
+            Target(Channel.SMS, number=OTHER_MOBILE),
+        ),
+        (REMINDER, Reach((BLOCKED_MOBILE,), MAIL), Target(Channel.EMAIL, email=MAIL)),
+        (CALL, Reach((LANDLINE, MOBILE), MAIL), Target(Channel.CALL, number=LANDLINE)),
+        (CALL, Reach((BLOCKED_MOBILE,), None), Target(Channel.CALL, number=BLOCKED_MOBILE)),
+        (CALL, Reach((), MAIL), None),  # a call never turns into an e-mail
+        (CALLBACK, Reach((MOBILE,), None), Target(Channel.CALL, number=MOBILE)),
+    ],
+)
+def test_choose_target(purpose, reach, expected):
+    assert choose_target(purpose, reach) == expected
+
+
+def test_profile_of_reach():
+    profile = Reach((BLOCKED_MOBILE,), MAIL, Channel.CALL).profile
+    assert (profile.can_sms, profile.can_call, profile.has_email) == (False, True, True)
+    assert profile.preferred is Channel.CALL
+
+
+def test_target_address():
+    assert Target(Channel.SMS, number=MOBILE).address == MOBILE.e164
+    assert Target(Channel.EMAIL, email=MAIL).address == MAIL
