@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.rules.contact_calendar import ContactCalendar
+from followup.rules.domain import Channel
 from followup.rules.planning_rules import PlanningRules
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -184,3 +185,26 @@ def test_next_open_always_lands_inside_window():
             assert result >= moment
             assert CAL.open_on(wall.date(), window)
             assert window.start <= wall.time() < window.end
+
+
+@pytest.mark.parametrize(
+    ("moment", "window", "expected"),
+    [
+        pytest.param(local(2026, 11, 23, 10), MESSAGES, True, id="monday-morning"),
+        pytest.param(local(2026, 11, 23, 9), MESSAGES, True, id="opening-minute"),
+        pytest.param(local(2026, 11, 23, 8, 59), MESSAGES, False, id="before-opening"),
+        pytest.param(local(2026, 11, 23, 20), MESSAGES, False, id="closing-minute"),
+        pytest.param(local(2026, 11, 28, 12), MESSAGES, True, id="saturday-messages"),
+        pytest.param(local(2026, 11, 28, 12), CALLS, False, id="saturday-no-calls"),
+        pytest.param(local(2026, 11, 29, 12), MESSAGES, False, id="sunday"),
+        pytest.param(local(2026, 12, 25, 12), MESSAGES, False, id="christmas"),
+        pytest.param(utc(2026, 11, 23, 18, 59), CALLS, True, id="utc-19-59-local"),
+    ],
+)
+def test_is_open(moment, window, expected):
+    assert CAL.is_open(moment, window) is expected
+
+
+def test_window_of_a_channel():
+    assert RULES.window_of(Channel.CALL) == CALLS
+    assert RULES.window_of(Channel.SMS) == RULES.window_of(Channel.EMAIL) == MESSAGES
