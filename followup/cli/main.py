@@ -13,6 +13,7 @@ from followup.cli import (
     planning_cmd,
     report_cmd,
     serve_cmd,
+    sim_cmd,
     user_cmd,
 )
 from followup.cli.runtime import REFUSED, Refused, setup_logging
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         planning_cmd,
         user_cmd,
         serve_cmd,
+        sim_cmd,
         demo_cmd,
         report_cmd,
     ):
