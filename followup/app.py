@@ -7,12 +7,16 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from dialer.worker import utc_now
+from followup.app_keys import CLOCK, DEMO, RULES, SECRET_KEY, SESSIONS, SETTINGS
+from followup.dialing import DIALER, dialer
 from followup.dutch import percent
 from followup.scheduling import scheduler_context
+from followup.services.planning_settings import RulesCache
 from followup.settings import Settings
 from followup.store.engine import create_engine, session_factory
 from followup.web import pages
-from followup.web.keys import DEMO, SECRET_KEY, SESSIONS, SETTINGS
+from webhooks import twilio_routes
 
 WEB = Path(__file__).with_name("web")
 
@@ -22,7 +26,9 @@ def create_app(settings: Settings, *, secret_key: str, demo: bool = False) -> we
     app[SETTINGS] = settings
     app[SECRET_KEY] = secret_key
     app[DEMO] = demo
+    app[CLOCK] = utc_now
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_dialer)
     app.cleanup_ctx.append(scheduler_context)
     aiohttp_jinja2.setup(
         app,
@@ -32,11 +38,19 @@ def create_app(settings: Settings, *, secret_key: str, demo: bool = False) -> we
     )
     app.router.add_static("/static", WEB / "static")
     app.router.add_routes(pages.routes)
+    app.router.add_routes(twilio_routes.routes)
     return app
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
     engine = create_engine(app[SETTINGS].database_url)
     app[SESSIONS] = session_factory(engine)
+    app[RULES] = RulesCache(app[SESSIONS])
     yield
     await engine.dispose()
+
+
+async def _dialer(app: web.Application) -> AsyncIterator[None]:
+    async with dialer(app[SETTINGS], app[SESSIONS]) as dialing:
+        app[DIALER] = dialing
+        yield

@@ -1,6 +1,7 @@
-"""The clock of `followup serve`: APScheduler runs idempotent service calls in this process.
-Jobs live in code and memory (APScheduler 3's job stores cannot be shared between processes);
-on PostgreSQL only the leader runs them."""
+"""The clock of `followup serve`: APScheduler runs idempotent service calls in this process:
+a planning pass every few minutes, a dispatch pass every few seconds. Jobs live in code and
+memory (APScheduler 3's job stores cannot be shared between processes); on PostgreSQL only
+the leader runs them, so the carrier's rate limits hold for the whole installation."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -10,11 +11,13 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from dialer.worker import SendingStopped
+from followup.app_keys import RULES, SESSIONS, SETTINGS
+from followup.dialing import DIALER, outreach_for
 from followup.rules.contact_calendar import ContactCalendar
 from followup.services.planning import run_planning_pass
 from followup.services.planning_settings import load_rules
 from followup.store.leadership import Leadership
-from followup.web.keys import SESSIONS, SETTINGS
 
 log = logging.getLogger(__name__)
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
@@ -44,6 +47,30 @@ async def plan_job(app: web.Application, leadership: Leadership) -> None:
     )
 
 
+async def dispatch_job(app: web.Application, leadership: Leadership) -> None:
+    dispatcher = app[DIALER].dispatcher
+    if dispatcher.stopped is not None or not await leadership.is_leader():
+        return
+    try:
+        rules = await app[RULES].get()
+        summary = await dispatcher.run_pass(outreach_for(app[SETTINGS], rules))
+    except SendingStopped as stopped:  # logged once; sending resumes after a restart
+        log.error("dispatch stopped: %s", stopped)
+        return
+    except Exception:  # a failed pass is retried at the next tick; the process stays up
+        log.exception("dispatch pass failed")
+        return
+    if summary.sent or summary.failed or summary.reconciled or summary.cancelled:
+        log.info(
+            "dispatch pass: %d sent, %d failed, %d cancelled, %d unsure, %d reconciled",
+            summary.sent,
+            summary.failed,
+            summary.cancelled,
+            summary.unsure,
+            summary.reconciled,
+        )
+
+
 async def scheduler_context(app: web.Application) -> AsyncIterator[None]:
     """aiohttp cleanup context: start after the database, stop before it is disposed."""
     settings = app[SETTINGS]
@@ -54,6 +81,15 @@ async def scheduler_context(app: web.Application) -> AsyncIterator[None]:
         IntervalTrigger(seconds=settings.plan_interval_seconds),
         args=(app, leadership),
         id="plan",
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(
+        dispatch_job,
+        IntervalTrigger(seconds=settings.dispatch_interval_seconds),
+        args=(app, leadership),
+        id="dispatch",
         coalesce=True,
         max_instances=1,
         next_run_time=datetime.now(UTC),

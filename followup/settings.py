@@ -1,5 +1,6 @@
 """One settings object, built at start from the environment and `.env`, then passed in."""
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
@@ -41,6 +42,17 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, repr=False)
     timezone: str = "Europe/Amsterdam"
     plan_interval_seconds: int = Field(default=300, ge=10)
+    dispatch_interval_seconds: int = Field(default=10, ge=1)
+    dispatch_batch_size: int = Field(default=200, ge=1, le=5000)
+    dispatch_concurrency: int = Field(default=32, ge=1, le=1000)
+    # Twilio's defaults for one account: one call a second, about ten messages a second.
+    calls_per_second: float = Field(default=1.0, gt=0)
+    messages_per_second: float = Field(default=10.0, gt=0)
+    emails_per_second: float = Field(default=5.0, gt=0)
+    carrier_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+    lookup_before_sms: bool = False  # Twilio charges per lookup
+    sender_name: str = Field(default="het belteam van de gemeente", min_length=3, max_length=80)
+    email_from: str = "belteam@gemeente.example"
 
     @field_validator("database_url")
     @classmethod
@@ -68,6 +80,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("twilio_from")
+    @classmethod
+    def _e164(cls, value: str) -> str:
+        if not re.fullmatch(r"\+[1-9]\d{6,14}", value):
+            raise ValueError("must be a number in E.164, like +3197010000001")
+        return value
 
     @property
     def zone(self) -> ZoneInfo:

@@ -8,6 +8,7 @@ import sys
 from followup.cli import (
     db_cmd,
     demo_cmd,
+    dispatch_cmd,
     import_cmd,
     plan_cmd,
     planning_cmd,
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         db_cmd,
         import_cmd,
         plan_cmd,
+        dispatch_cmd,
         planning_cmd,
         user_cmd,
         serve_cmd,

@@ -1,13 +1,10 @@
-"""`followup serve`: the web app and the scheduler in one process (the dialer joins later)."""
+"""`followup serve`: the web app, the scheduler and the dialer in one process."""
 
 import argparse
 import asyncio
 import logging
 from pathlib import Path
 
-from aiohttp import web
-
-from followup.app import create_app
 from followup.cli.runtime import OK, Refused, database, load_settings, utc_now
 from followup.services.demo import load_demo_data
 from followup.services.planning_settings import PlanningSettingsError, load_rules
@@ -50,6 +47,11 @@ async def _prepare(settings: Settings, demo: bool) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The web app, the carrier library and the simulator load for this command only.
+    from aiohttp import web
+
+    from followup.app import create_app
+
     settings = load_settings()
     secret_key = asyncio.run(_prepare(settings, args.demo))
     app = create_app(settings, secret_key=secret_key, demo=args.demo)

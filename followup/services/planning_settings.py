@@ -3,6 +3,8 @@ code change. Kept in the database so every process plans alike; a change applies
 that open after it."""
 
 import json
+import time
+from collections.abc import Callable
 from datetime import datetime
 
 from pydantic import ValidationError
@@ -84,3 +86,26 @@ async def save_rules(
             action="change_planning",
             detail=rules.model_dump(mode="json"),
         )
+
+
+class RulesCache:
+    """The stored rules, read again at most once a `ttl`: webhooks need the contact windows
+    on every failed delivery, and coordinators change them rarely."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        ttl: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.sessions = sessions
+        self.ttl = ttl
+        self.clock = clock
+        self._rules: PlanningRules | None = None
+        self._read_at = 0.0
+
+    async def get(self) -> PlanningRules:
+        if self._rules is None or self.clock() - self._read_at >= self.ttl:
+            self._rules = await load_rules(self.sessions)
+            self._read_at = self.clock()
+        return self._rules

@@ -1,7 +1,7 @@
 """The queue side of planning: rounds' ladders become attempt rows, one step at a time, and
 attempts that may no longer be sent are cancelled. Set-based: one statement for all rounds."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -168,6 +168,21 @@ async def cancel_stale_attempts(session: AsyncSession, now: datetime) -> int:
         "round_closed",
         sa.or_(
             sa.exists().where(Round.id == Attempt.round_id, Round.closed_at.is_not(None)),
+            sa.exists().where(FollowUp.id == Attempt.follow_up_id, FollowUp.state == CLOSED),
+        ),
+    )
+
+
+async def cancel_attempts_of_closed(
+    session: AsyncSession, now: datetime, follow_up_ids: Collection[int]
+) -> int:
+    """The queued attempts of these follow-ups, if they closed: at once, not at the next pass."""
+    return await _cancel(
+        session,
+        now,
+        "round_closed",
+        sa.and_(
+            Attempt.follow_up_id.in_(follow_up_ids),
             sa.exists().where(FollowUp.id == Attempt.follow_up_id, FollowUp.state == CLOSED),
         ),
     )

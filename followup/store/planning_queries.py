@@ -3,6 +3,7 @@ once, and each is idempotent and safe when two passes overlap (unique keys, guar
 The attempt side of a pass is in `attempt_queue`.
 """
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -63,13 +64,14 @@ async def _record_unreachable(
     reason: sa.ColumnElement,
     candidates: sa.ColumnElement[bool],
     now: datetime,
+    source: OutcomeSource = OutcomeSource.PLANNER,
 ) -> int:
     select = (
         sa.select(
             FollowUp.id,
             sa.literal(OutcomeCategory.UNREACHABLE.value),
             reason,
-            sa.literal(OutcomeSource.PLANNER.value),
+            sa.literal(source.value),
             sa.literal(now, UTCDateTime()),
         )
         .join(Client, Client.id == FollowUp.client_id)
@@ -117,20 +119,40 @@ def uncontactable_reason() -> sa.ColumnElement:
     )
 
 
+def _known_uncontactable_reason() -> sa.ColumnElement:
+    return sa.case((OPTED_OUT, UnreachableReason.OPTED_OUT.value), else_=lost_contact_reason())
+
+
 async def record_uncontactable(session: AsyncSession, now: datetime) -> int:
     """Follow-ups about to open a next round for a client who opted out or cannot be reached
     by any channel close at once, so coordinators see the reason instead of a silent gap."""
-    reason = sa.case((OPTED_OUT, UnreachableReason.OPTED_OUT.value), else_=lost_contact_reason())
     due = sa.and_(FollowUp.next_round_at <= now, sa.or_(OPTED_OUT, NO_CONTACT))
-    return await _record_unreachable(session, reason, due, now)
+    return await _record_unreachable(session, _known_uncontactable_reason(), due, now)
 
 
-async def close_follow_ups_with_outcome(session: AsyncSession, now: datetime) -> int:
-    """A follow-up about to enter a round when it closed counts as having entered it."""
+async def close_uncontactable(
+    session: AsyncSession, now: datetime, follow_up_ids: Collection[int]
+) -> int:
+    """These follow-ups close now if their client opted out or has no channel left (the
+    dialer just proved the last number wrong)."""
+    candidates = sa.and_(FollowUp.id.in_(follow_up_ids), sa.or_(OPTED_OUT, NO_CONTACT))
+    await _record_unreachable(
+        session, _known_uncontactable_reason(), candidates, now, OutcomeSource.DIALER
+    )
+    return await close_follow_ups_with_outcome(session, now, follow_up_ids)
+
+
+async def close_follow_ups_with_outcome(
+    session: AsyncSession, now: datetime, follow_up_ids: Collection[int] | None = None
+) -> int:
+    """Open follow-ups that have an outcome close (all of them, or those of these ids). A
+    follow-up about to enter a round when it closed counts as having entered it."""
     entering = sa.and_(FollowUp.next_round_at.is_not(None), FollowUp.next_round_at <= now)
+    chosen = sa.true() if follow_up_ids is None else FollowUp.id.in_(follow_up_ids)
     result = await session.execute(
         sa.update(FollowUp)
         .where(
+            chosen,
             FollowUp.state == OPEN,
             sa.exists().where(Outcome.follow_up_id == FollowUp.id),
         )

@@ -56,6 +56,8 @@ class User(Base):
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
+    # An agent's own phone: a click-to-call rings it first, then connects the client.
+    phone: Mapped[str | None] = mapped_column(sa.String(16))
     created_at: Mapped[datetime]
     disabled_at: Mapped[datetime | None]
 
@@ -71,6 +73,7 @@ class Client(Base):
     email_status: Mapped[ContactStatus | None] = mapped_column(
         enum_type(ContactStatus, "email_status")
     )
+    email_invalid_detail: Mapped[str | None] = mapped_column(sa.String(255))
     preferred_channel: Mapped[Channel | None] = mapped_column(
         enum_type(Channel, "preferred_channel")
     )
@@ -111,6 +114,7 @@ class PhoneNumber(Base):
     source: Mapped[EvidenceSource] = mapped_column(enum_type(EvidenceSource, "phone_source"))
     created_at: Mapped[datetime]
     status_changed_at: Mapped[datetime | None]
+    looked_up_at: Mapped[datetime | None]
     retired_at: Mapped[datetime | None]
 
 
@@ -184,7 +188,12 @@ class Round(Base):
 
 
 class Attempt(Base):
-    """One call, SMS or e-mail: the queue is this table."""
+    """One call, SMS or e-mail: the queue is this table.
+
+    A ladder step's attempt has a `step`. A retry after the carrier took the message, or a
+    fallback to another channel when a number proved wrong, is a new attempt without a step
+    that `replaces` the failed one, so each carrier SID keeps its own row and history.
+    """
 
     __tablename__ = "attempts"
     __table_args__ = (
@@ -199,7 +208,7 @@ class Attempt(Base):
                 sqlite_where=sa.text(f"{column} IS NOT NULL"),
                 postgresql_where=sa.text(f"{column} IS NOT NULL"),
             )
-            for column in ("carrier_sid", "agent_leg_sid")
+            for column in ("carrier_sid", "agent_leg_sid", "replaces_id")
         ),
     )
 
@@ -207,6 +216,7 @@ class Attempt(Base):
     follow_up_id: Mapped[int] = mapped_column(_fk("follow_ups.id"), index=True)
     round_id: Mapped[int | None] = mapped_column(_fk("rounds.id"))
     step: Mapped[int | None]
+    replaces_id: Mapped[int | None] = mapped_column(_fk("attempts.id", "SET NULL"))
     channel: Mapped[Channel] = mapped_column(enum_type(Channel, "attempt_channel"))
     purpose: Mapped[AttemptPurpose] = mapped_column(enum_type(AttemptPurpose, "attempt_purpose"))
     state: Mapped[AttemptState] = mapped_column(enum_type(AttemptState, "attempt_state"))

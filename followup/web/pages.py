@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 import aiohttp_jinja2
 from aiohttp import web
 
+from followup.app_keys import DEMO, SESSIONS, SETTINGS
 from followup.services.overview import overview
 from followup.services.reach_report import ReportGrouping, reach_report
-from followup.web.keys import DEMO, SESSIONS, SETTINGS
 
 routes = web.RouteTableDef()
 

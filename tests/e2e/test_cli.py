@@ -18,6 +18,11 @@ COMMANDS = [
     ["user", "add"],
     ["serve"],
     ["demo-data"],
+    ["plan"],
+    ["planning"],
+    ["report"],
+    ["dispatch"],
+    ["sim-carrier"],
 ]
 
 

@@ -7,12 +7,16 @@ from followup.rules.domain import (
     AttemptPurpose,
     AttemptState,
     Channel,
+    ContactStatus,
+    EvidenceSource,
     FollowUpState,
     Initiative,
     OutcomeSource,
+    PhoneLabel,
+    PhoneType,
 )
 from followup.rules.due import due_date
-from followup.store.tables import Attempt, Client, Conversation, FollowUp, Outcome
+from followup.store.tables import Attempt, Client, Conversation, FollowUp, Outcome, PhoneNumber
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
@@ -87,3 +91,41 @@ async def add_follow_up(
         for channel in channels
     )
     return follow_up
+
+
+async def add_phone(
+    session, client_id: int, e164: str, label: PhoneLabel = PhoneLabel.PRIMARY
+) -> PhoneNumber:
+    """A valid mobile number of the client."""
+    number = PhoneNumber(
+        client_id=client_id,
+        label=label,
+        raw=e164,
+        e164=e164,
+        type=PhoneType.MOBILE,
+        status=ContactStatus.VALID,
+        source=EvidenceSource.IMPORT,
+        created_at=NOW,
+    )
+    session.add(number)
+    await session.flush()
+    return number
+
+
+async def add_attempt(session, follow_up_id: int, **values) -> Attempt:
+    """An opening SMS sent to the carrier, unless `values` say otherwise."""
+    attempt = Attempt(
+        follow_up_id=follow_up_id,
+        channel=Channel.SMS,
+        purpose=AttemptPurpose.OPENING,
+        state=AttemptState.SENT,
+        due_at=NOW,
+        tries=1,
+        sent_at=NOW,
+        created_at=NOW,
+    )
+    for name, value in values.items():
+        setattr(attempt, name, value)
+    session.add(attempt)
+    await session.flush()
+    return attempt

@@ -1,0 +1,37 @@
+"""How this installation reaches residents: who the messages come from, when failed attempts
+may be tried again, and how a claimed attempt becomes the text that goes out. Rendered the
+same way each time, so the reconciler can recognise a message at the carrier."""
+
+from dataclasses import dataclass
+
+from followup.rules.client_messages import Sender, email_message, sms_text
+from followup.rules.domain import Channel
+from followup.rules.targeting import Target
+from followup.services.attempt_failures import Recovery
+from followup.services.ports import Outbound
+from followup.store.dispatch_queries import AttemptRow
+
+
+@dataclass(frozen=True)
+class Outreach:
+    sender: Sender
+    sms_from: str  # E.164: our number, the sender of every SMS and the caller ID of calls
+    recovery: Recovery
+    lookup_before_sms: bool = False
+
+    def outbound(self, row: AttemptRow, target: Target, lookup: bool = False) -> Outbound:
+        common = {
+            "attempt_id": row.id,
+            "client_id": row.client_id,
+            "channel": target.channel,
+            "purpose": row.purpose,
+            "to": target.address,
+            "number_id": target.number.id if target.number else None,
+        }
+        if target.channel is Channel.CALL:
+            return Outbound(**common, agent_phone=row.agent_phone)
+        if target.channel is Channel.SMS:
+            text = sms_text(row.purpose, self.sender, row.round_number)
+            return Outbound(**common, body=text, lookup=lookup)
+        email = email_message(row.purpose, self.sender, row.round_number)
+        return Outbound(**common, subject=email.subject, body=email.body)

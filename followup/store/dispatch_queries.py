@@ -1,0 +1,165 @@
+"""The dialer's side of the queue: claim due attempts without two workers taking the same
+one, read what is needed to send them, and write back many results in one round trip.
+
+PostgreSQL claims with `FOR UPDATE SKIP LOCKED`, so workers pass each other by; SQLite
+has one writer at a time (the engine begins every transaction IMMEDIATE), where the
+clause is left out.
+"""
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from followup.rules.domain import AttemptPurpose, AttemptState, Channel, FollowUpState
+from followup.store.tables import Attempt, Client, FollowUp, PhoneNumber, Round, User
+
+ATTEMPTS = Attempt.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptRow:
+    id: int
+    follow_up_id: int
+    client_id: int
+    channel: Channel
+    purpose: AttemptPurpose
+    round_number: int
+    tries: int
+    contactable: bool  # the follow-up is open and the client's data not erased
+    agent_phone: str | None
+    phone_number_id: int | None
+    to_address: str | None
+
+
+def _agent_ready() -> sa.Exists:
+    """A call waits until an agent has taken it and can be rung."""
+    return sa.exists().where(
+        User.id == Attempt.agent_id, User.phone.is_not(None), User.disabled_at.is_(None)
+    )
+
+
+async def lock_due(
+    session: AsyncSession, now: datetime, channels: Collection[Channel], limit: int
+) -> list[int]:
+    """Ids of up to `limit` due attempts on `channels`, oldest first, locked for this
+    transaction and skipped by every other worker until it ends."""
+    if not channels:
+        return []
+    query = (
+        sa.select(Attempt.id)
+        .where(
+            Attempt.state == AttemptState.QUEUED,
+            Attempt.due_at <= now,
+            Attempt.channel.in_(sorted(channels)),
+            sa.or_(Attempt.channel != Channel.CALL, _agent_ready()),
+        )
+        .order_by(Attempt.due_at, Attempt.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=Attempt)
+    )
+    return list(await session.scalars(query))
+
+
+async def attempt_rows(session: AsyncSession, ids: Collection[int]) -> list[AttemptRow]:
+    rows = await session.execute(
+        sa.select(
+            Attempt.id,
+            Attempt.follow_up_id,
+            FollowUp.client_id,
+            Attempt.channel,
+            Attempt.purpose,
+            sa.func.coalesce(Round.number, 1),
+            Attempt.tries,
+            sa.and_(FollowUp.state == FollowUpState.OPEN, Client.erased_at.is_(None)),
+            User.phone,
+            Attempt.phone_number_id,
+            Attempt.to_address,
+        )
+        .join(FollowUp, FollowUp.id == Attempt.follow_up_id)
+        .join(Client, Client.id == FollowUp.client_id)
+        .outerjoin(Round, Round.id == Attempt.round_id)
+        .outerjoin(User, User.id == Attempt.agent_id)
+        .where(Attempt.id.in_(ids))
+        .order_by(Attempt.id)
+    )
+    return [AttemptRow(*row[:7], bool(row[7]), *row[8:]) for row in rows]
+
+
+async def update_each(
+    session: AsyncSession,
+    rows: Sequence[dict[str, Any]],
+    *conditions: sa.ColumnElement[bool],
+    **common: Any,
+) -> None:
+    """One UPDATE of attempts per row, by its "id" and `conditions`, sent as a single
+    executemany; the values in `common` (plain values or SQL expressions) apply to all."""
+    if not rows:
+        return
+    keys = [key for key in rows[0] if key != "id"]
+    statement = (
+        sa.update(ATTEMPTS)
+        .where(ATTEMPTS.c.id == sa.bindparam("b_id"), *conditions)
+        .values({**{key: sa.bindparam(f"b_{key}") for key in keys}, **common})
+    )
+    await session.execute(
+        statement, [{"b_id": row["id"], **{f"b_{k}": row[k] for k in keys}} for row in rows]
+    )
+
+
+async def finish(
+    session: AsyncSession, ids: Collection[int], state: AttemptState, reason: str, now: datetime
+) -> None:
+    """Attempts that will not be sent: cancelled (the ladder stops) or failed (it moves on)."""
+    if not ids:
+        return
+    reason_column = "cancelled_reason" if state is AttemptState.CANCELLED else "error_message"
+    await session.execute(
+        sa.update(Attempt)
+        .where(Attempt.id.in_(ids))
+        .values(state=state, finished_at=now, **{reason_column: reason})
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def stale_sending(session: AsyncSession, before: datetime, limit: int) -> list[int]:
+    """Attempts stored as `sending` before `before`: their worker died or heard nothing."""
+    query = (
+        sa.select(Attempt.id)
+        .where(Attempt.state == AttemptState.SENDING, Attempt.sending_at <= before)
+        .order_by(Attempt.sending_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=Attempt)
+    )
+    return list(await session.scalars(query))
+
+
+async def not_looked_up(session: AsyncSession, ids: Collection[int]) -> set[int]:
+    if not ids:
+        return set()
+    rows = await session.scalars(
+        sa.select(PhoneNumber.id).where(PhoneNumber.id.in_(ids), PhoneNumber.looked_up_at.is_(None))
+    )
+    return set(rows)
+
+
+async def known_sids(
+    session: AsyncSession, channel: Channel, to: str, agent_phone: str | None
+) -> set[str]:
+    """Every carrier SID already recorded for this address: a message or call found at the
+    carrier under one of these belongs to another attempt. A call is looked for by the
+    agent's phone, which the carrier rang first."""
+    if channel is Channel.CALL:
+        query = (
+            sa.select(Attempt.agent_leg_sid)
+            .join(User, User.id == Attempt.agent_id)
+            .where(User.phone == agent_phone, Attempt.agent_leg_sid.is_not(None))
+        )
+    else:
+        query = sa.select(Attempt.carrier_sid).where(
+            Attempt.to_address == to, Attempt.carrier_sid.is_not(None)
+        )
+    return set(await session.scalars(query))

@@ -1,0 +1,67 @@
+"""What clients can be reached by right now, loaded for a batch of clients at once: their
+current numbers that are not known to be wrong, a valid e-mail address, and opt-outs."""
+
+from collections.abc import Collection
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from followup.rules.domain import ContactStatus, PhoneLabel, PhoneType
+from followup.rules.phones import CALLABLE_TYPES
+from followup.rules.targeting import Number, Reach
+from followup.store.tables import Client, OptOut, PhoneNumber
+
+
+async def load_reach(session: AsyncSession, client_ids: Collection[int]) -> dict[int, Reach]:
+    if not client_ids:
+        return {}
+    numbers: dict[int, list[Number]] = {client_id: [] for client_id in client_ids}
+    rows = await session.execute(
+        sa.select(
+            PhoneNumber.client_id,
+            PhoneNumber.id,
+            PhoneNumber.e164,
+            PhoneNumber.type,
+            PhoneNumber.sms_blocked,
+        )
+        .where(
+            PhoneNumber.client_id.in_(client_ids),
+            PhoneNumber.retired_at.is_(None),
+            PhoneNumber.status == ContactStatus.VALID,
+        )
+        # The primary number first: it is the one the resident gave first.
+        .order_by(PhoneNumber.client_id, PhoneNumber.label != PhoneLabel.PRIMARY, PhoneNumber.id)
+    )
+    for client_id, number_id, e164, type_, sms_blocked in rows:
+        numbers[client_id].append(
+            Number(
+                id=number_id,
+                e164=e164,
+                can_sms=type_ is PhoneType.MOBILE and not sms_blocked,
+                can_call=type_ in CALLABLE_TYPES,
+            )
+        )
+    clients = await session.execute(
+        sa.select(Client.id, Client.email, Client.email_status, Client.preferred_channel).where(
+            Client.id.in_(client_ids)
+        )
+    )
+    return {
+        client_id: Reach(
+            numbers=tuple(numbers[client_id]),
+            email=email if status is ContactStatus.VALID else None,
+            preferred=preferred,
+        )
+        for client_id, email, status, preferred in clients
+    }
+
+
+async def opted_out(session: AsyncSession, client_ids: Collection[int]) -> set[int]:
+    if not client_ids:
+        return set()
+    rows = await session.scalars(
+        sa.select(OptOut.client_id).where(
+            OptOut.client_id.in_(client_ids), OptOut.lifted_at.is_(None)
+        )
+    )
+    return set(rows)
