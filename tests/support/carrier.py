@@ -102,8 +102,14 @@ async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 10.0)
 
 @asynccontextmanager
 async def outbound_world(
-    db_url: str, tmp_path: Path, rules: PlanningRules | None = None, **settings: Any
+    db_url: str,
+    tmp_path: Path,
+    rules: PlanningRules | None = None,
+    sim_callbacks: bool = True,
+    **settings: Any,
 ) -> AsyncIterator[World]:
+    """`sim_callbacks=False`: the carrier reports nothing, so only the reconciler can learn
+    what happened to an attempt."""
     port = free_port()
     public_url = f"http://127.0.0.1:{port}"
     sim = SimCarrier(
@@ -113,21 +119,21 @@ async def outbound_world(
             inbound_sms_url=public_url + SMS_PATH,
             default_from=SIM_FROM,
             pace=0.01,
+            callbacks=sim_callbacks,
         )
     )
     async with running_sim(sim) as sim_url:
-        config = Settings(
-            _env_file=None,
-            database_url=db_url,
-            public_url=public_url,
-            twilio_api_base=sim_url,
-            outbox_dir=tmp_path / "outbox",
-            carrier_timeout_seconds=5,
-            messages_per_second=UNLIMITED,
-            calls_per_second=UNLIMITED,
-            emails_per_second=UNLIMITED,
-            **settings,
-        )
+        defaults = {
+            "database_url": db_url,
+            "public_url": public_url,
+            "twilio_api_base": sim_url,
+            "outbox_dir": tmp_path / "outbox",
+            "carrier_timeout_seconds": 5,
+            "messages_per_second": UNLIMITED,
+            "calls_per_second": UNLIMITED,
+            "emails_per_second": UNLIMITED,
+        }
+        config = Settings(_env_file=None, **(defaults | settings))
         engine = create_engine(db_url)
         sessions = session_factory(engine)
         clock = Clock(MONDAY)
