@@ -10,7 +10,7 @@ from aiohttp import web
 from dialer.worker import utc_now
 from followup.app_keys import CLOCK, DEMO, RULES, SECRET_KEY, SESSIONS, SETTINGS
 from followup.dialing import DIALER, dialer
-from followup.dutch import percent
+from followup.dutch import percent, window_text
 from followup.scheduling import scheduler_context
 from followup.services.planning_settings import RulesCache
 from followup.settings import Settings
@@ -34,7 +34,7 @@ def create_app(settings: Settings, *, secret_key: str, demo: bool = False) -> we
         app,
         loader=jinja2.FileSystemLoader(WEB / "templates"),
         autoescape=True,
-        filters={"procent": percent},
+        filters={"procent": percent, "contacttijden": window_text},
     )
     app.router.add_static("/static", WEB / "static")
     app.router.add_routes(pages.routes)

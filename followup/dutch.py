@@ -1,5 +1,17 @@
 """How figures are written for Dutch readers, on pages and in the CLI alike."""
 
+from datetime import time
+
+from followup.rules.planning_rules import WEEKDAYS, WindowSpec
+
+_DAY_NAMES = dict(
+    zip(
+        WEEKDAYS,
+        ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+        strict=True,
+    )
+)
+
 
 def percent(rate: float) -> str:
     """0.61 -> "61,0%": Dutch readers expect a decimal comma."""
@@ -15,3 +27,19 @@ def file_problem(error: OSError) -> str:
     if isinstance(error, IsADirectoryError):
         return "dit is een map, geen bestand"
     return "het bestand is niet te gebruiken"
+
+
+def window_text(window: WindowSpec) -> str:
+    """ "maandag tot en met zaterdag van 9.00 tot 20.00 uur"."""
+    days = sorted(window.days, key=WEEKDAYS.index)
+    indexes = [WEEKDAYS.index(day) for day in days]
+    if len(days) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
+        named = f"{_DAY_NAMES[days[0]]} tot en met {_DAY_NAMES[days[-1]]}"
+    else:
+        names = [_DAY_NAMES[day] for day in days]
+        named = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} en {names[-1]}"
+    return f"{named} van {_clock(window.start)} tot {_clock(window.end)} uur"
+
+
+def _clock(moment: time) -> str:
+    return f"{moment.hour}.{moment.minute:02d}"

@@ -72,5 +72,7 @@ def setup_logging(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    # Alembic announces its context on every connection; only a failure is worth reading.
-    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # Alembic announces its context on every connection, APScheduler every run of a job
+    # (the dispatch job runs every few seconds); only a failure is worth reading.
+    for chatty in ("alembic", "apscheduler"):
+        logging.getLogger(chatty).setLevel(logging.DEBUG if verbose else logging.WARNING)

@@ -22,6 +22,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument(
         "--role", required=True, choices=[r.value for r in Role], help="agent, coordinator of admin"
     )
+    add.add_argument(
+        "--phone",
+        metavar="NUMMER",
+        help="eigen telefoon van een medewerker: bij bellen gaat dit toestel eerst over, "
+        "daarna wordt de inwoner gebeld",
+    )
     add.set_defaults(handler=run_add)
 
 
@@ -46,6 +52,7 @@ async def run_add(args: argparse.Namespace) -> int:
                 password=password,
                 now=utc_now(),
                 actor=CLI_ACTOR,
+                phone=args.phone,
             )
         except UserError as error:
             raise Refused(str(error)) from None

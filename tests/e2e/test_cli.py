@@ -187,8 +187,13 @@ def test_user_add_reads_the_password_from_stdin(db_url, tmp_path):
         (["kort@example.nl", "--role", "agent"], "kort\n", ["minstens 12"]),
         (["geen-adres", "--role", "agent"], "een lang wachtwoord\n", ["geen geldig e-mailadres"]),
         (["a@example.nl", "--role", "baas"], "een lang wachtwoord\n", ["--role"]),
+        (
+            ["a@example.nl", "--role", "agent", "--phone", "06-123"],
+            "een lang wachtwoord\n",
+            ["geen telefoonnummer dat gebeld kan worden"],
+        ),
     ],
-    ids=["short-password", "bad-email", "bad-role"],
+    ids=["short-password", "bad-email", "bad-role", "bad-phone"],
 )
 def test_user_add_refuses_bad_input(db_url, tmp_path, args, password, words):
     result = followup("user", "add", *args, cwd=tmp_path, env=clean_env(db_url), stdin=password)

@@ -70,6 +70,16 @@ def test_the_scheduler_runs_a_planning_pass_at_start(demo_server, page):
     assert "%" in reach.locator("tfoot td").nth(2).inner_text()
 
 
+def test_the_demo_links_to_the_residents_simulated_phone(demo_server, page):
+    base, _ = demo_server
+    page.goto(base + "/")
+    note = page.locator("#phone")
+    expect(note).to_contain_text("maandag tot en met zaterdag van 9.00 tot 20.00 uur")
+    note.get_by_role("link", name="nagespeelde telefoon van de inwoner").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Telefoons van inwoners")
+    assert page.locator("html").get_attribute("lang") == "nl"
+
+
 def test_second_demo_start_does_not_import_again(demo_server, page):
     _, folder = demo_server
     with serving("--demo", cwd=folder, env=clean_env()) as second:

@@ -44,9 +44,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(*args: str, cwd: Path, env: dict[str, str], ready_timeout: float = 60) -> Iterator[str]:
-    """`followup serve ARGS` on a free port; yields its base URL once it answers."""
-    port = free_port()
+def serving(
+    *args: str, cwd: Path, env: dict[str, str], ready_timeout: float = 60, port: int | None = None
+) -> Iterator[str]:
+    """`followup serve ARGS` on `port` (default: a free one); yields its base URL once it
+    answers."""
+    port = port or free_port()
     log = (cwd / "serve.log").open("w")
     process = subprocess.Popen(
         [str(FOLLOWUP), "serve", "--port", str(port), *args],
