@@ -8,6 +8,7 @@ Several workers may run at once: claims never overlap.
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -44,6 +45,7 @@ class PassSummary:
     cancelled: int = 0
     unsure: int = 0
     reconciled: int = 0
+    seconds: float = 0.0  # how long the pass took
 
     def add(self, recorded: Recorded) -> None:
         self.sent += recorded.sent
@@ -80,9 +82,59 @@ class Dispatcher:
 
     async def run_pass(self, outreach: Outreach, now: datetime | None = None) -> PassSummary:
         """Send what is due at `now` (default: the clock, read again for every batch, so a
-        long pass stops when the contact window closes)."""
+        long pass stops when the contact window closes).
+
+        While one batch is with the carrier, the next is claimed and the one before is
+        recorded: the database's round trips overlap the carrier's instead of adding up.
+        """
         summary = PassSummary()
+        started = time.perf_counter()
         summary.reconciled = await self.reconcile(outreach, now or self.clock())
+        batch = await self._claim(outreach, now, summary)
+        following: asyncio.Task[list[Outbound]] | None = None
+        recording: asyncio.Task[Recorded] | None = None
+        try:
+            while batch or recording is not None:
+                if not batch:
+                    # The last answers may have queued more (a retry, a fallback): go on.
+                    summary.add(await recording)
+                    recording = None
+                    if self.stopped is None:
+                        batch = await self._claim(outreach, now, summary)
+                    continue
+                if self.stopped is None:
+                    following = asyncio.create_task(self._claim(outreach, now, summary))
+                looked_up: set[int] = set()
+                results = await asyncio.gather(*(self._send(o, looked_up) for o in batch))
+                if recording is not None:
+                    summary.add(await recording)
+                recording = asyncio.create_task(
+                    record_results(
+                        self.sessions,
+                        list(zip(batch, results, strict=True)),
+                        now=now or self.clock(),
+                        outreach=outreach,
+                        looked_up=looked_up,
+                    )
+                )
+                batch = await following if following is not None else []
+                following = None
+        finally:
+            # After a failure, a batch claimed but not sent stays `sending`: the reconciler
+            # finds nothing at the carrier and puts it back in the queue.
+            for task in (following, recording):
+                if task is not None and not task.done():
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
+        if self.stopped is not None:
+            raise SendingStopped(_stopped_message(self.stopped))
+        summary.seconds = round(time.perf_counter() - started, 3)
+        return summary
+
+    async def _claim(
+        self, outreach: Outreach, now: datetime | None, summary: PassSummary
+    ) -> list[Outbound]:
+        """The next batch to send; empty when nothing is due any more."""
         while True:
             claimed = await claim_due(
                 self.sessions,
@@ -93,22 +145,8 @@ class Dispatcher:
             )
             summary.cancelled += claimed.cancelled
             summary.failed += claimed.failed
-            if not claimed.outbound:
-                if claimed.cancelled or claimed.failed:
-                    continue
-                return summary
-            looked_up: set[int] = set()
-            results = await asyncio.gather(*(self._send(o, looked_up) for o in claimed.outbound))
-            recorded = await record_results(
-                self.sessions,
-                list(zip(claimed.outbound, results, strict=True)),
-                now=now or self.clock(),
-                outreach=outreach,
-                looked_up=looked_up,
-            )
-            summary.add(recorded)
-            if self.stopped is not None:
-                raise SendingStopped(_stopped_message(self.stopped))
+            if claimed.outbound or not (claimed.cancelled or claimed.failed):
+                return claimed.outbound
 
     async def reconcile(self, outreach: Outreach, now: datetime) -> int:
         """Ask the carrier about attempts left `sending`: what it has is recorded as sent,

@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Amsterdam"
     plan_interval_seconds: int = Field(default=300, ge=10)
     dispatch_interval_seconds: int = Field(default=10, ge=1)
-    dispatch_batch_size: int = Field(default=200, ge=1, le=5000)
+    dispatch_batch_size: int = Field(default=500, ge=1, le=5000)
     dispatch_concurrency: int = Field(default=32, ge=1, le=1000)
     # Twilio's defaults for one account: one call a second, about ten messages a second.
     calls_per_second: float = Field(default=1.0, gt=0)

@@ -64,6 +64,7 @@ def _print(summary: "PassSummary") -> None:
                 f"  niet meer nodig:           {summary.cancelled}",
                 f"  onzeker, wordt nagevraagd: {summary.unsure}",
                 f"  nagevraagd bij provider:   {summary.reconciled}",
+                f"  duur:                      {summary.seconds:.1f} s".replace(".", ","),
             ]
         )
     )

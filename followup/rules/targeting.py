@@ -23,11 +23,13 @@ class Number:
 @dataclass(frozen=True, slots=True)
 class Reach:
     """What a client can be reached by now: numbers in order of preference (the primary
-    number first), a valid e-mail address or None, the preferred channel."""
+    number first), a valid e-mail address or None, the preferred channel, and whether they
+    asked not to be contacted at all."""
 
     numbers: tuple[Number, ...]
     email: str | None
     preferred: Channel | None = None
+    opted_out: bool = False
 
     def first(self, channel: Channel) -> Number | None:
         usable = (lambda n: n.can_sms) if channel is Channel.SMS else (lambda n: n.can_call)

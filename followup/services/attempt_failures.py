@@ -29,7 +29,7 @@ from followup.services.ports import Rejected
 from followup.store.attempt_queue import cancel_attempts_of_closed
 from followup.store.conflicts import insert_ignoring_conflicts
 from followup.store.planning_queries import close_uncontactable
-from followup.store.reachability import load_reach, opted_out
+from followup.store.reachability import load_reach
 from followup.store.tables import Attempt, Client, FollowUp, OptOut, PhoneNumber
 
 
@@ -178,10 +178,8 @@ async def _fall_back(
     """The next channel takes over the failed attempt's purpose: another number, or
     e-mail for a message. Nothing left: the ladder goes on with what there is."""
     client_id = await _client_id(session, attempt)
-    if await opted_out(session, [client_id]):
-        return
     reach = (await load_reach(session, [client_id]))[client_id]
-    target = choose_target(attempt.purpose, reach)
+    target = None if reach.opted_out else choose_target(attempt.purpose, reach)
     if target is not None:
         due = recovery.next_moment(target.channel, now)
         await follow_on(session, attempt, target.channel, due, 0, now)

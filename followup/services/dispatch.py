@@ -22,7 +22,7 @@ from followup.store import dispatch_queries as q
 from followup.store.attempt_queue import cancel_attempts_of_closed
 from followup.store.conflicts import insert_ignoring_conflicts
 from followup.store.planning_queries import close_uncontactable
-from followup.store.reachability import load_reach, opted_out
+from followup.store.reachability import load_reach
 from followup.store.tables import Attempt, PhoneNumber, SmsMessage
 
 NO_ADDRESS = "no_address"
@@ -50,19 +50,16 @@ async def claim_due(
     rules, calendar = outreach.recovery.rules, outreach.recovery.calendar
     channels = {c for c in channels if calendar.is_open(now, rules.window_of(c))}
     async with sessions() as session, session.begin():
-        ids = await q.lock_due(session, now, channels, limit)
-        if not ids:
+        rows = await q.lock_due(session, now, channels, limit)
+        if not rows:
             return claimed
-        rows = await q.attempt_rows(session, ids)
-        client_ids = {row.client_id for row in rows}
-        reach = await load_reach(session, client_ids)
-        stopped = await opted_out(session, client_ids)
+        reach = await load_reach(session, {row.client_id for row in rows})
         closed, unwanted, no_address, targeted = [], [], [], []
         for row in rows:
             target = choose_target(row.purpose, reach[row.client_id])
             if not row.contactable:
                 closed.append(row.id)
-            elif row.client_id in stopped:
+            elif reach[row.client_id].opted_out:
                 unwanted.append(row.id)
             elif target is None:
                 no_address.append(row)

@@ -12,7 +12,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from followup.rules.domain import AttemptPurpose, AttemptState, Channel, FollowUpState
 from followup.store.tables import Attempt, Client, FollowUp, PhoneNumber, Round, User
@@ -37,35 +39,14 @@ class AttemptRow:
 
 def _agent_ready() -> sa.Exists:
     """A call waits until an agent has taken it and can be rung."""
+    agent = aliased(User)  # the outer query joins users too
     return sa.exists().where(
-        User.id == Attempt.agent_id, User.phone.is_not(None), User.disabled_at.is_(None)
+        agent.id == Attempt.agent_id, agent.phone.is_not(None), agent.disabled_at.is_(None)
     )
 
 
-async def lock_due(
-    session: AsyncSession, now: datetime, channels: Collection[Channel], limit: int
-) -> list[int]:
-    """Ids of up to `limit` due attempts on `channels`, oldest first, locked for this
-    transaction and skipped by every other worker until it ends."""
-    if not channels:
-        return []
-    query = (
-        sa.select(Attempt.id)
-        .where(
-            Attempt.state == AttemptState.QUEUED,
-            Attempt.due_at <= now,
-            Attempt.channel.in_(sorted(channels)),
-            sa.or_(Attempt.channel != Channel.CALL, _agent_ready()),
-        )
-        .order_by(Attempt.due_at, Attempt.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=Attempt)
-    )
-    return list(await session.scalars(query))
-
-
-async def attempt_rows(session: AsyncSession, ids: Collection[int]) -> list[AttemptRow]:
-    rows = await session.execute(
+def _rows() -> sa.Select:
+    return (
         sa.select(
             Attempt.id,
             Attempt.follow_up_id,
@@ -83,10 +64,37 @@ async def attempt_rows(session: AsyncSession, ids: Collection[int]) -> list[Atte
         .join(Client, Client.id == FollowUp.client_id)
         .outerjoin(Round, Round.id == Attempt.round_id)
         .outerjoin(User, User.id == Attempt.agent_id)
-        .where(Attempt.id.in_(ids))
-        .order_by(Attempt.id)
     )
-    return [AttemptRow(*row[:7], bool(row[7]), *row[8:]) for row in rows]
+
+
+async def _fetch(session: AsyncSession, query: sa.Select) -> list[AttemptRow]:
+    return [AttemptRow(*row[:7], bool(row[7]), *row[8:]) for row in await session.execute(query)]
+
+
+async def lock_due(
+    session: AsyncSession, now: datetime, channels: Collection[Channel], limit: int
+) -> list[AttemptRow]:
+    """Up to `limit` due attempts on `channels`, oldest first, locked for this transaction
+    and skipped by every other worker until it ends."""
+    if not channels:
+        return []
+    query = (
+        _rows()
+        .where(
+            Attempt.state == AttemptState.QUEUED,
+            Attempt.due_at <= now,
+            Attempt.channel.in_(sorted(channels)),
+            sa.or_(Attempt.channel != Channel.CALL, _agent_ready()),
+        )
+        .order_by(Attempt.due_at, Attempt.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=Attempt)
+    )
+    return await _fetch(session, query)
+
+
+async def attempt_rows(session: AsyncSession, ids: Collection[int]) -> list[AttemptRow]:
+    return await _fetch(session, _rows().where(Attempt.id.in_(ids)).order_by(Attempt.id))
 
 
 async def update_each(
@@ -95,19 +103,43 @@ async def update_each(
     *conditions: sa.ColumnElement[bool],
     **common: Any,
 ) -> None:
-    """One UPDATE of attempts per row, by its "id" and `conditions`, sent as a single
-    executemany; the values in `common` (plain values or SQL expressions) apply to all."""
+    """Update many attempts, each with values of its own (and those in `common`, plain
+    values or SQL expressions, for all). PostgreSQL takes them in one statement, joined to
+    one array per column (`unnest`): an executemany would cost it a statement per row, and
+    a VALUES list a fresh SQL text per batch. SQLite runs in process and takes the
+    executemany."""
     if not rows:
         return
     keys = [key for key in rows[0] if key != "id"]
-    statement = (
+    if session.bind.dialect.name == "postgresql":
+        columns = ["id", *keys]
+        changed = (
+            sa.func.unnest(
+                *(
+                    sa.bindparam(f"b_{key}", [row[key] for row in rows], type_=_array_of(key))
+                    for key in columns
+                )
+            )
+            .table_valued(*columns)
+            .render_derived(name="changed")
+        )
+        await session.execute(
+            sa.update(ATTEMPTS)
+            .where(ATTEMPTS.c.id == changed.c.id, *conditions)
+            .values({**{key: changed.c[key] for key in keys}, **common})
+        )
+        return
+    await session.execute(
         sa.update(ATTEMPTS)
         .where(ATTEMPTS.c.id == sa.bindparam("b_id"), *conditions)
-        .values({**{key: sa.bindparam(f"b_{key}") for key in keys}, **common})
+        .values({**{key: sa.bindparam(f"b_{key}") for key in keys}, **common}),
+        [{"b_id": row["id"], **{f"b_{k}": row[k] for k in keys}} for row in rows],
     )
-    await session.execute(
-        statement, [{"b_id": row["id"], **{f"b_{k}": row[k] for k in keys}} for row in rows]
-    )
+
+
+def _array_of(column: str) -> postgresql.ARRAY:
+    integer = isinstance(ATTEMPTS.c[column].type, sa.Integer)
+    return postgresql.ARRAY(sa.Integer() if integer else sa.String())
 
 
 async def finish(

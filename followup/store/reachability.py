@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from followup.rules.domain import ContactStatus, PhoneLabel, PhoneType
 from followup.rules.phones import CALLABLE_TYPES
 from followup.rules.targeting import Number, Reach
+from followup.store.contact_profile import OPTED_OUT
 from followup.store.tables import Client, OptOut, PhoneNumber
 
 
@@ -42,17 +43,18 @@ async def load_reach(session: AsyncSession, client_ids: Collection[int]) -> dict
             )
         )
     clients = await session.execute(
-        sa.select(Client.id, Client.email, Client.email_status, Client.preferred_channel).where(
-            Client.id.in_(client_ids)
-        )
+        sa.select(
+            Client.id, Client.email, Client.email_status, Client.preferred_channel, OPTED_OUT
+        ).where(Client.id.in_(client_ids))
     )
     return {
         client_id: Reach(
             numbers=tuple(numbers[client_id]),
             email=email if status is ContactStatus.VALID else None,
             preferred=preferred,
+            opted_out=bool(stopped),
         )
-        for client_id, email, status, preferred in clients
+        for client_id, email, status, preferred, stopped in clients
     }
 
 
