@@ -1,6 +1,7 @@
 """How the simulated carrier treats a destination (CONTRACT section 6): pure rules, so the
 table can be tested without a server. Special endings make it misbehave on purpose."""
 
+import functools
 import math
 from dataclasses import dataclass
 from enum import StrEnum
@@ -84,14 +85,13 @@ class CallFate:
 
 @dataclass(frozen=True, slots=True)
 class Destination:
+    """A number as the carrier sees it, classified once."""
+
     raw: str
     number: PhoneNumber | None  # None when it cannot even be parsed
-
-    @property
-    def e164(self) -> str | None:
-        if self.number is None:
-            return None
-        return phonenumbers.format_number(self.number, phonenumbers.PhoneNumberFormat.E164)
+    e164: str | None = None
+    line_type: str | None = None  # None for a number that is not valid
+    is_dutch: bool = False
 
     @property
     def identity(self) -> str:
@@ -102,23 +102,7 @@ class Destination:
 
     @property
     def valid(self) -> bool:
-        return (
-            self.number is not None
-            and phonenumbers.is_valid_number(self.number)
-            and not self.ends_with(INVALID_ENDING)
-        )
-
-    @property
-    def line_type(self) -> str | None:
-        if not self.valid:
-            return None
-        return _LINE_TYPES.get(phonenumbers.number_type(self.number), "unknown")
-
-    @property
-    def is_dutch(self) -> bool:
-        return (
-            self.number is not None and phonenumbers.region_code_for_number(self.number) == REGION
-        )
+        return self.line_type is not None
 
     def validation_errors(self) -> list[str]:
         if self.number is None:
@@ -129,12 +113,24 @@ class Destination:
         return [_VALIDATION_ERRORS.get(reason, "INVALID_BUT_POSSIBLE")]
 
 
+@functools.lru_cache(maxsize=4096)
 def destination(raw: str | None) -> Destination:
     text = (raw or "").strip()
     try:
-        return Destination(text, phonenumbers.parse(text, REGION))
+        number = phonenumbers.parse(text, REGION)
     except phonenumbers.NumberParseException:
         return Destination(text, None)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # number_type is UNKNOWN exactly when the number is not valid: one call tells both.
+    kind = phonenumbers.number_type(number)
+    valid = kind != PhoneNumberType.UNKNOWN and not e164.endswith(INVALID_ENDING)
+    return Destination(
+        text,
+        number,
+        e164,
+        _LINE_TYPES.get(kind, "unknown") if valid else None,
+        phonenumbers.region_code_for_number(number) == REGION,
+    )
 
 
 def sms_fate(to: Destination) -> Rejection | SmsFate:
@@ -179,6 +175,7 @@ _GSM_BASIC = frozenset(
 _GSM_EXTENDED = frozenset("^{}\\[~]|€\f")
 
 
+@functools.lru_cache(maxsize=256)  # the service sends the same few texts to everyone
 def num_segments(body: str) -> int:
     if all(c in _GSM_BASIC or c in _GSM_EXTENDED for c in body):
         units = sum(2 if c in _GSM_EXTENDED else 1 for c in body)

@@ -1,8 +1,9 @@
 """The library's client talks to the configured API base and logs no phone numbers."""
 
 import logging
+from urllib.parse import urlencode
 
-from dialer.twilio_http import CarrierHttpClient, _loggable
+from dialer.twilio_http import CarrierHttpClient, _loggable, encode_form
 
 
 async def test_both_twilio_hosts_are_rebased():
@@ -47,3 +48,13 @@ async def test_request_log_lines_carry_no_query(caplog):
         assert "GET" in caplog.text
     finally:
         await client.close()
+
+
+def test_forms_are_encoded_like_urlencode_does():
+    data = {
+        "To": "+31612345678",
+        "Body": "Hallo, één & twee?\nStuur 1 = actief",
+        "StatusCallbackEvent": ["initiated", "ringing"],
+        "Timeout": 25,
+    }
+    assert encode_form(data) == urlencode(data, doseq=True).encode()
