@@ -11,11 +11,9 @@ Prints one JSON line on stdout; progress goes to stderr. Exits 0 even when over 
 """
 
 import argparse
-import asyncio
 import csv
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -23,11 +21,10 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import asyncpg
 import phonenumbers
+from bench_support import say, scratch_database
 
 from followup.demo_data import EXCEL_NL, HEADER_EN, demo_rows, write_demo_file
 
@@ -35,10 +32,6 @@ LIMIT_SECONDS = 30
 LIMIT_RSS_MB = 300
 FOLLOWUP = Path(sys.executable).with_name("followup")
 PHONE_COLUMNS = (HEADER_EN.index("phone"), HEADER_EN.index("phone_alt"))
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def baseline(path: Path) -> float:
@@ -109,22 +102,8 @@ def bench_database(name: str, database_url: str, path: Path, rows: int, cwd: Pat
 
 def bench_postgres(server_url: str, path: Path, rows: int, cwd: Path, base: float) -> dict:
     """Import into a fresh database on the given server, dropped again afterwards."""
-    server = urlsplit(server_url.replace("postgresql+asyncpg://", "postgresql://", 1))
-    name = f"followup_bench_{secrets.token_hex(4)}"
-
-    async def admin(statement: str) -> None:
-        conn = await asyncpg.connect(server.geturl())
-        try:
-            await conn.execute(statement)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        url = server._replace(path=f"/{name}").geturl()
+    with scratch_database(server_url) as url:
         return bench_database("postgres", url, path, rows, cwd, base)
-    finally:
-        asyncio.run(admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
 
 
 def within_limits(result: dict | None) -> bool:

@@ -7,18 +7,14 @@ same run on the same database, rolled back: one INSERT … SELECT of the follow-
 
 import argparse
 import asyncio
-import functools
 import json
-import os
-import secrets
 import sys
 import time
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import asyncpg
 import sqlalchemy as sa
+from bench_support import DEFAULT_URL, say, scratch_database
 from sqlalchemy import event
 
 from followup.demo_data import WIJKEN
@@ -31,14 +27,10 @@ from followup.store.migrate import upgrade
 LIMIT_SECONDS = 10
 # (first words, seconds) of each statement, to show where a pass spends its time.
 STATEMENTS: list[tuple[str, float]] = []
-say = functools.partial(print, file=sys.stderr, flush=True)
 ZONE = ZoneInfo("Europe/Amsterdam")
 # A Monday 10:00 in Amsterdam, no holiday: every window of the default ladder is open.
 NOW = datetime(2026, 11, 23, 10, tzinfo=ZONE).astimezone(UTC)
 TODAY = NOW.astimezone(ZONE).date()
-DEFAULT_URL = os.environ.get(
-    "FOLLOWUP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 ANALYZE_FILLED = "VACUUM ANALYZE clients, conversations, phone_numbers, opt_outs"
 FILL = (
     # Independent draws per client (MATERIALIZED, or PostgreSQL merges the random() calls), fixed
@@ -193,24 +185,8 @@ def main() -> int:
     parser.add_argument("--postgres", metavar="URL", default=DEFAULT_URL, help="the server")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
-    server = urlsplit(args.postgres.replace("postgresql+asyncpg://", "postgresql://", 1))
-    name = f"followup_bench_{secrets.token_hex(4)}"
-
-    async def admin(statement: str) -> None:
-        conn = await asyncpg.connect(server.geturl())
-        await conn.execute(statement)
-        await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        url = server._replace(scheme="postgresql+asyncpg", path=f"/{name}").geturl()
+    with scratch_database(args.postgres, keep=args.keep) as url:
         figures = asyncio.run(bench(url, args.clients, args.due))
-    finally:
-        if args.keep:
-            say(f"kept database {name}")
-        else:
-            asyncio.run(admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
-
     print(json.dumps({"benchmark": "plan", "clients": args.clients, "due": args.due} | figures))
     return 0
 
