@@ -10,7 +10,7 @@ from twilio.request_validator import RequestValidator
 from followup.app_keys import CLOCK, RULES, SESSIONS, SETTINGS
 from followup.services.planning_settings import RulesCache
 from followup.settings import Settings
-from webhooks import twilio_routes
+from webhooks import sms_routes, twilio_routes
 
 
 class Clock:
@@ -32,6 +32,7 @@ def webhook_app(
     app[SESSIONS] = sessions
     app[RULES] = RulesCache(sessions, ttl=0)
     app.router.add_routes(twilio_routes.routes)
+    app.router.add_routes(sms_routes.routes)
     return app
 
 

@@ -1,0 +1,142 @@
+"""Use case: a resident answers, by SMS or on the response page. The answer is kept, acted
+on through the outcome rules of `services/outcomes.py`, and confirmed in one short Dutch
+message at most.
+
+An SMS is matched to residents by the number it came from. A number that belongs to nobody
+gets a polite answer and changes nothing; a number shared by several residents changes
+nothing either, except STOP, which holds for everyone on that number.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from followup.rules import sms_replies as texts
+from followup.rules.domain import FollowUpState, MessageDirection, OptOutSource
+from followup.rules.sms_replies import Reply, ReplyKind, interpret
+from followup.services.outcomes import (
+    OUTCOME_SOURCE,
+    lift_opt_out,
+    open_follow_up,
+    opt_out,
+    record_outcome,
+    request_callback,
+)
+from followup.store.conflicts import insert_ignoring_conflicts
+from followup.store.tables import FollowUp, Outcome, PhoneNumber, SmsMessage
+
+MAX_BODY = 1600  # Twilio's longest message
+
+
+@dataclass(frozen=True, slots=True)
+class InboundSms:
+    sid: str
+    from_number: str
+    to_number: str
+    body: str
+    opt_out_type: str | None = None  # set when the carrier handled STOP/START itself
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    confirmation: str | None  # what to answer; None: nothing
+    needs_review: bool  # an agent reads it and decides
+
+
+async def receive_sms(
+    sessions: async_sessionmaker[AsyncSession], sms: InboundSms, now: datetime
+) -> str | None:
+    """Keep and act on an SMS; the confirmation to answer with. A repeated webhook (same
+    SID) changes nothing and gets no second confirmation."""
+    reply = interpret(sms.body, sms.opt_out_type)
+    async with sessions() as session, session.begin():
+        senders = (
+            await session.execute(
+                sa.select(PhoneNumber.client_id, PhoneNumber.id).where(
+                    PhoneNumber.e164 == sms.from_number, PhoneNumber.retired_at.is_(None)
+                )
+            )
+        ).all()
+        one = senders[0] if len(senders) == 1 else None
+        message_id = await session.scalar(
+            insert_ignoring_conflicts(session, SmsMessage.__table__)
+            .values(
+                direction=MessageDirection.INBOUND.value,
+                client_id=one.client_id if one else None,
+                phone_number_id=one.id if one else None,
+                carrier_sid=sms.sid,
+                from_number=sms.from_number[:32],
+                to_number=sms.to_number[:32],
+                body=sms.body[:MAX_BODY],
+                interpretation=reply.kind.value,
+                created_at=now,
+            )
+            .returning(SmsMessage.id)
+        )
+        if message_id is None:
+            return None
+        if not senders:
+            handled = Handled(texts.UNKNOWN_SENDER, needs_review=False)
+        elif reply.kind is ReplyKind.OPT_OUT:
+            for client_id, _ in senders:
+                await opt_out(
+                    session, client_id, now, source=OptOutSource.SMS, sms_message_id=message_id
+                )
+            handled = Handled(texts.OPTED_OUT, needs_review=False)
+        elif one is None:
+            handled = Handled(texts.READ_BY_AGENT, needs_review=True)
+        else:
+            handled = await apply_reply(session, one.client_id, reply, now, OptOutSource.SMS)
+        if handled.needs_review:
+            await session.execute(
+                sa.update(SmsMessage).where(SmsMessage.id == message_id).values(needs_review=True)
+            )
+    # The carrier already confirmed a STOP or START it handled itself: one answer only.
+    return None if sms.opt_out_type else handled.confirmation
+
+
+async def apply_reply(
+    session: AsyncSession, client_id: int, reply: Reply, now: datetime, source: OptOutSource
+) -> Handled:
+    if reply.kind is ReplyKind.OPT_OUT:
+        await opt_out(session, client_id, now, source=source)
+        return Handled(texts.OPTED_OUT, needs_review=False)
+    if reply.kind is ReplyKind.OPT_IN:
+        lifted = await lift_opt_out(session, client_id, now, source=source)
+        return Handled(
+            texts.STILL_OPTED_OUT if lifted is False else texts.OPTED_IN, needs_review=False
+        )
+    follow_up = await open_follow_up(session, client_id)
+    if reply.kind is ReplyKind.OTHER or follow_up is None:
+        # Nothing to record it on (answered before, or never asked): a person looks at it.
+        return Handled(texts.READ_BY_AGENT, needs_review=True)
+    if reply.kind is ReplyKind.CALL_ME:
+        await request_callback(session, follow_up, now)
+        return Handled(texts.CALL_COMING, needs_review=False)
+    await record_outcome(session, follow_up.id, reply.category, now, source=OUTCOME_SOURCE[source])
+    return Handled(texts.outcome_thanks(reply.category), needs_review=False)
+
+
+class LinkAnswer(StrEnum):
+    RECORDED = "recorded"
+    ALREADY_ANSWERED = "already_answered"  # the follow-up has its outcome, or closed
+
+
+async def answer_by_link(
+    sessions: async_sessionmaker[AsyncSession], follow_up_id: int, reply: Reply, now: datetime
+) -> LinkAnswer:
+    """An answer on the response page: recorded like an SMS answer, once."""
+    async with sessions() as session, session.begin():
+        follow_up = await session.get(FollowUp, follow_up_id, with_for_update=True)
+        if follow_up is None or follow_up.state is not FollowUpState.OPEN:
+            return LinkAnswer.ALREADY_ANSWERED
+        has_outcome = await session.scalar(
+            sa.select(Outcome.id).where(Outcome.follow_up_id == follow_up_id)
+        )
+        if has_outcome is not None:
+            return LinkAnswer.ALREADY_ANSWERED
+        await apply_reply(session, follow_up.client_id, reply, now, OptOutSource.EMAIL_LINK)
+        return LinkAnswer.RECORDED
