@@ -3,8 +3,9 @@ a planning pass every few minutes, a dispatch pass every few seconds. Jobs live 
 memory (APScheduler 3's job stores cannot be shared between processes); on PostgreSQL only
 the leader runs them, so the carrier's rate limits hold for the whole installation."""
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -12,7 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from dialer.worker import SendingStopped
-from followup.app_keys import RULES, SESSIONS, SETTINGS
+from followup.app_keys import CLOCK, RULES, SECRET_KEY, SESSIONS, SETTINGS
 from followup.dialing import DIALER, outreach_for
 from followup.rules.contact_calendar import ContactCalendar
 from followup.services.planning import run_planning_pass
@@ -53,7 +54,8 @@ async def dispatch_job(app: web.Application, leadership: Leadership) -> None:
         return
     try:
         rules = await app[RULES].get()
-        summary = await dispatcher.run_pass(outreach_for(app[SETTINGS], rules))
+        outreach = outreach_for(app[SETTINGS], rules, app[SECRET_KEY], app[CLOCK]())
+        summary = await dispatcher.run_pass(outreach)
     except SendingStopped as stopped:  # logged once; sending resumes after a restart
         log.error("dispatch stopped: %s", stopped)
         return
@@ -71,13 +73,43 @@ async def dispatch_job(app: web.Application, leadership: Leadership) -> None:
         )
 
 
+class RunningJobs:
+    """The job runs under way. APScheduler's shutdown cancels them but cannot wait for them;
+    the app must, or a cancelled pass would still be using the database it disposes next."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task] = set()
+        self.stopping = False
+
+    def tracked(self, job: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        async def run(*args: object) -> None:
+            task = asyncio.current_task()
+            self.tasks.add(task)
+            try:
+                await job(*args)
+            except asyncio.CancelledError:
+                if not self.stopping:
+                    raise
+                # Stopped on purpose: not an error for APScheduler to log.
+            finally:
+                self.tasks.discard(task)
+
+        return run
+
+    async def stop(self, scheduler: AsyncIOScheduler) -> None:
+        self.stopping = True
+        scheduler.shutdown(wait=False)  # cancels the runs under way
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
 async def scheduler_context(app: web.Application) -> AsyncIterator[None]:
     """aiohttp cleanup context: start after the database, stop before it is disposed."""
     settings = app[SETTINGS]
     leadership = Leadership(app[SESSIONS].kw["bind"])
     scheduler = AsyncIOScheduler(timezone=UTC)
+    running = RunningJobs()
     scheduler.add_job(
-        plan_job,
+        running.tracked(plan_job),
         IntervalTrigger(seconds=settings.plan_interval_seconds),
         args=(app, leadership),
         id="plan",
@@ -86,7 +118,7 @@ async def scheduler_context(app: web.Application) -> AsyncIterator[None]:
         next_run_time=datetime.now(UTC),
     )
     scheduler.add_job(
-        dispatch_job,
+        running.tracked(dispatch_job),
         IntervalTrigger(seconds=settings.dispatch_interval_seconds),
         args=(app, leadership),
         id="dispatch",
@@ -97,5 +129,5 @@ async def scheduler_context(app: web.Application) -> AsyncIterator[None]:
     scheduler.start()
     app[SCHEDULER] = scheduler
     yield
-    scheduler.shutdown(wait=False)
+    await running.stop(scheduler)
     await leadership.release()
