@@ -5,7 +5,7 @@ from the settings inside the running event loop."""
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import phonenumbers
 from aiohttp import web
@@ -21,6 +21,7 @@ from followup.rules.client_messages import Sender
 from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import Channel
 from followup.rules.planning_rules import PlanningRules
+from followup.rules.response_links import ResponseLinks
 from followup.services.attempt_failures import Recovery
 from followup.services.outreach import Outreach
 from followup.settings import TWILIO_API_BASE, Settings
@@ -91,7 +92,9 @@ async def dialer(
         yield Dialer(dispatcher, api_base, sim)
 
 
-def outreach_for(settings: Settings, rules: PlanningRules) -> Outreach:
+def outreach_for(
+    settings: Settings, rules: PlanningRules, secret_key: str, now: datetime
+) -> Outreach:
     number = phonenumbers.parse(settings.twilio_from, "NL")
     return Outreach(
         sender=Sender(
@@ -100,5 +103,6 @@ def outreach_for(settings: Settings, rules: PlanningRules) -> Outreach:
         ),
         sms_from=settings.twilio_from,
         recovery=Recovery(rules, ContactCalendar(settings.zone)),
+        links=ResponseLinks(settings.public_url, secret_key, settings.local_date(now)),
         lookup_before_sms=settings.lookup_before_sms,
     )

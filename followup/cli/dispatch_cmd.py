@@ -6,8 +6,9 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from followup.cli.moments import parse_now
-from followup.cli.runtime import OK, Refused, database, load_settings, print_json
+from followup.cli.runtime import OK, Refused, database, load_settings, print_json, utc_now
 from followup.services.planning_settings import PlanningSettingsError, load_rules
+from followup.services.secret_key import ensure_secret_key
 
 if TYPE_CHECKING:
     from dialer.worker import PassSummary
@@ -42,9 +43,11 @@ async def run(args: argparse.Namespace) -> int:
             rules = await load_rules(sessions)
         except PlanningSettingsError as error:
             raise Refused(f"de planningsinstellingen zijn niet te gebruiken: {error}") from None
+        secret_key = await ensure_secret_key(sessions, settings.secret_key, utc_now())
+        outreach = outreach_for(settings, rules, secret_key, now or utc_now())
         async with dialer(settings, sessions, sim_pace=0.05) as dialing:
             try:
-                summary = await dialing.dispatcher.run_pass(outreach_for(settings, rules), now)
+                summary = await dialing.dispatcher.run_pass(outreach, now)
             except SendingStopped as stopped:
                 raise Refused(str(stopped)) from None
     if args.json:

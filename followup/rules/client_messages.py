@@ -56,7 +56,9 @@ def sms_text(purpose: AttemptPurpose, sender: Sender, round_number: int) -> str:
     return f"{_intro(purpose, sender, round_number)}\n{REPLY_OPTIONS}"
 
 
-def email_message(purpose: AttemptPurpose, sender: Sender, round_number: int) -> Email:
+def email_message(
+    purpose: AttemptPurpose, sender: Sender, round_number: int, response_url: str | None = None
+) -> Email:
     subject = (
         "Herinnering: hoe gaat het met u?"
         if purpose is AttemptPurpose.REMINDER
@@ -75,6 +77,11 @@ def email_message(purpose: AttemptPurpose, sender: Sender, round_number: int) ->
             "Wilt u liever dat wij u bellen? Stuur dan BEL.",
             "Wilt u geen contact meer? Stuur dan STOP. Wij nemen dan geen contact meer met u op.",
             "",
+            *(
+                [f"U kunt ook antwoorden via deze link, zonder in te loggen: {response_url}", ""]
+                if response_url
+                else []
+            ),
             "Meedoen is vrijwillig. U hoeft niets te doen als u niet wilt.",
             "",
             "Met vriendelijke groet,",

@@ -26,9 +26,9 @@ from followup.store.conflicts import insert_ignoring_conflicts
 from followup.store.planning_queries import close_follow_ups_with_outcome
 from followup.store.tables import Attempt, FollowUp, OptOut, Outcome, Round
 
-# Opt-outs a resident made themselves by SMS (to us or to the carrier) they may lift by SMS;
-# one recorded by an agent or the back office only a person lifts.
-LIFTABLE_BY_SMS = (OptOutSource.SMS, OptOutSource.CARRIER)
+# Opt-outs residents made themselves (an SMS to us or to the carrier, the response page) they
+# may lift themselves; one recorded by an agent or the back office only a person lifts.
+MADE_BY_RESIDENT = (OptOutSource.SMS, OptOutSource.CARRIER, OptOutSource.EMAIL_LINK)
 OUTCOME_SOURCE = {
     OptOutSource.SMS: OutcomeSource.SMS,
     OptOutSource.EMAIL_LINK: OutcomeSource.EMAIL_LINK,
@@ -122,7 +122,7 @@ async def lift_opt_out(
     )
     if active is None:
         return None
-    if source in LIFTABLE_BY_SMS and active.source not in LIFTABLE_BY_SMS:
+    if source in MADE_BY_RESIDENT and active.source not in MADE_BY_RESIDENT:
         return False
     active.lifted_at, active.lifted_source = now, source
     return True

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from followup.rules.client_messages import Sender, email_message, sms_text
 from followup.rules.domain import Channel
+from followup.rules.response_links import ResponseLinks
 from followup.rules.targeting import Target
 from followup.services.attempt_failures import Recovery
 from followup.services.ports import Outbound
@@ -17,6 +18,7 @@ class Outreach:
     sender: Sender
     sms_from: str  # E.164: our number, the sender of every SMS and the caller ID of calls
     recovery: Recovery
+    links: ResponseLinks  # every e-mail carries the resident's own link to the response page
     lookup_before_sms: bool = False
 
     def outbound(self, row: AttemptRow, target: Target, lookup: bool = False) -> Outbound:
@@ -33,5 +35,7 @@ class Outreach:
         if target.channel is Channel.SMS:
             text = sms_text(row.purpose, self.sender, row.round_number)
             return Outbound(**common, body=text, lookup=lookup)
-        email = email_message(row.purpose, self.sender, row.round_number)
+        email = email_message(
+            row.purpose, self.sender, row.round_number, self.links.url(row.follow_up_id)
+        )
         return Outbound(**common, subject=email.subject, body=email.body)

@@ -9,7 +9,6 @@ nothing either, except STOP, which holds for everyone on that number.
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,7 +25,7 @@ from followup.services.outcomes import (
     request_callback,
 )
 from followup.store.conflicts import insert_ignoring_conflicts
-from followup.store.tables import FollowUp, Outcome, PhoneNumber, SmsMessage
+from followup.store.tables import FollowUp, PhoneNumber, SmsMessage
 
 MAX_BODY = 1600  # Twilio's longest message
 
@@ -120,23 +119,27 @@ async def apply_reply(
     return Handled(texts.outcome_thanks(reply.category), needs_review=False)
 
 
-class LinkAnswer(StrEnum):
-    RECORDED = "recorded"
-    ALREADY_ANSWERED = "already_answered"  # the follow-up has its outcome, or closed
+async def link_is_open(sessions: async_sessionmaker[AsyncSession], follow_up_id: int) -> bool:
+    """Whether the response page may still take an answer for this follow-up."""
+    async with sessions() as session:
+        return (
+            await session.scalar(
+                sa.select(FollowUp.state == FollowUpState.OPEN).where(FollowUp.id == follow_up_id)
+            )
+            is True
+        )
 
 
 async def answer_by_link(
     sessions: async_sessionmaker[AsyncSession], follow_up_id: int, reply: Reply, now: datetime
-) -> LinkAnswer:
-    """An answer on the response page: recorded like an SMS answer, once."""
+) -> str | None:
+    """An answer on the response page, recorded like an SMS answer: what to tell the resident,
+    None when the follow-up took its answer already (a page sent twice, an old link)."""
     async with sessions() as session, session.begin():
         follow_up = await session.get(FollowUp, follow_up_id, with_for_update=True)
         if follow_up is None or follow_up.state is not FollowUpState.OPEN:
-            return LinkAnswer.ALREADY_ANSWERED
-        has_outcome = await session.scalar(
-            sa.select(Outcome.id).where(Outcome.follow_up_id == follow_up_id)
+            return None
+        handled = await apply_reply(
+            session, follow_up.client_id, reply, now, OptOutSource.EMAIL_LINK
         )
-        if has_outcome is not None:
-            return LinkAnswer.ALREADY_ANSWERED
-        await apply_reply(session, follow_up.client_id, reply, now, OptOutSource.EMAIL_LINK)
-        return LinkAnswer.RECORDED
+        return handled.confirmation

@@ -20,6 +20,7 @@ from followup.rules.domain import (
     UnreachableReason,
 )
 from followup.rules.planning_rules import PlanningRules
+from followup.rules.response_links import ResponseLinks
 from followup.services.attempt_failures import Recovery
 from followup.services.dispatch import record_results
 from followup.services.outreach import Outreach
@@ -235,6 +236,7 @@ async def test_a_carrier_opt_out_is_an_opt_out_not_a_wrong_number(sessions, atte
         Sender("het belteam", "097 010000001"),
         SIM_FROM,
         Recovery(PlanningRules(), ContactCalendar(ZONE)),
+        ResponseLinks(PUBLIC, "secret", MONDAY.date()),
     )
     outbound = Outbound(attempt.id, client_id, Channel.SMS, attempt.purpose, "+31612345678")
     rejected = Rejected(Failure.OPTED_OUT, 21610, "HTTP 400, fout 21610")

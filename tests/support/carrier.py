@@ -36,6 +36,7 @@ from tests.support.webhooks import Clock, webhook_app
 ZONE = ZoneInfo("Europe/Amsterdam")
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=ZONE)  # inside every contact window
 UNLIMITED = 10_000.0
+SECRET = "a-test-secret-key-that-signs-response-links"
 
 
 @dataclass
@@ -65,7 +66,7 @@ class World:
 
     async def dispatch(self, now: datetime = MONDAY) -> PassSummary:
         self.clock.now = now
-        outreach = outreach_for(self.settings, self.rules)
+        outreach = outreach_for(self.settings, self.rules, SECRET, now)
         return await self.dialing.dispatcher.run_pass(outreach, now)
 
     def carrier_list(self, kind: str) -> list[dict[str, Any]]:

@@ -55,5 +55,11 @@ def test_nothing_reveals_a_benefit_to_a_wrong_number(word):
     assert all(word.lower() not in text.lower() for text in texts)
 
 
+def test_email_offers_the_personal_response_link_when_given():
+    url = "https://nabellen.example/antwoord/7.20270122.abc"
+    assert url in email_message(AttemptPurpose.OPENING, SENDER, 1, url).body
+    assert "antwoord" not in email_message(AttemptPurpose.OPENING, SENDER, 1).body
+
+
 def test_reminder_subject():
     assert email_message(AttemptPurpose.REMINDER, SENDER, 1).subject.startswith("Herinnering")

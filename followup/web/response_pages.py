@@ -1,0 +1,101 @@
+"""The response page residents open from the link in our e-mail: the same answers as by SMS,
+no login, usable on a phone, in plain Dutch. It shows nothing about the resident, so a
+forwarded link reveals nobody."""
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from followup.app_keys import CLOCK, SECRET_KEY, SESSIONS, SETTINGS
+from followup.rules.domain import OutcomeCategory
+from followup.rules.response_links import Expired, Invalid, read_token
+from followup.rules.sms_replies import Reply, ReplyKind
+from followup.services.replies import answer_by_link, link_is_open
+
+routes = web.RouteTableDef()
+
+CHOICES = {
+    "1": ("Ik ben actief geworden", Reply(ReplyKind.OUTCOME, OutcomeCategory.ACTIVE)),
+    "2": ("Het WIJ-team helpt mij", Reply(ReplyKind.OUTCOME, OutcomeCategory.WITH_WIJ)),
+    "3": (
+        "Ik zet stappen, maar ben nog niet actief",
+        Reply(ReplyKind.OUTCOME, OutcomeCategory.IN_PROGRESS),
+    ),
+    "4": ("Het is niet gelukt", Reply(ReplyKind.OUTCOME, OutcomeCategory.NOT_ACTIVE)),
+    "bel": ("Bel mij", Reply(ReplyKind.CALL_ME)),
+    "stop": ("Ik wil geen contact meer", Reply(ReplyKind.OPT_OUT)),
+}
+# The link is the only key: keep it out of caches, other sites' logs and search engines.
+PRIVATE = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex",
+}
+
+
+def _page(request: web.Request, title: str, *lines: str, status: int = 200, choices=None):
+    response = aiohttp_jinja2.render_template(
+        "response.html",
+        request,
+        {"title": title, "lines": lines, "choices": choices},
+        status=status,
+    )
+    response.headers.update(PRIVATE)
+    return response
+
+
+def _follow_up_id(request: web.Request) -> int | web.Response:
+    """The link's follow-up, or the page that says why the link cannot be used."""
+    app = request.app
+    today = app[SETTINGS].local_date(app[CLOCK]())
+    try:
+        return read_token(app[SECRET_KEY], request.match_info["token"], today)
+    except Expired:
+        return _page(
+            request,
+            "Deze link is verlopen",
+            "U kunt ons nog wel een sms sturen, of de gemeente bellen.",
+            status=410,
+        )
+    except Invalid:
+        return _page(
+            request,
+            "Deze link klopt niet",
+            "Kijk of u de hele link uit de e-mail heeft gebruikt.",
+            status=404,
+        )
+
+
+def _already_answered(request: web.Request) -> web.Response:
+    return _page(request, "U heeft al geantwoord", "Dank u wel. U hoeft niets meer te doen.")
+
+
+@routes.get("/antwoord/{token}", name="response_form")
+async def response_form(request: web.Request) -> web.Response:
+    follow_up_id = _follow_up_id(request)
+    if isinstance(follow_up_id, web.Response):
+        return follow_up_id
+    if not await link_is_open(request.app[SESSIONS], follow_up_id):
+        return _already_answered(request)
+    return _page(
+        request,
+        "Hoe gaat het met u?",
+        "Een tijd geleden sprak u met ons over wat u zelf wilde gaan doen. "
+        "We willen graag weten hoe het nu gaat.",
+        choices=[(value, label) for value, (label, _) in CHOICES.items()],
+    )
+
+
+@routes.post("/antwoord/{token}")
+async def response_answer(request: web.Request) -> web.Response:
+    follow_up_id = _follow_up_id(request)
+    if isinstance(follow_up_id, web.Response):
+        return follow_up_id
+    choice = CHOICES.get((await request.post()).get("keuze", ""))
+    if choice is None:
+        raise web.HTTPSeeOther(request.app.router["response_form"].url_for(**request.match_info))
+    confirmation = await answer_by_link(
+        request.app[SESSIONS], follow_up_id, choice[1], request.app[CLOCK]()
+    )
+    if confirmation is None:
+        return _already_answered(request)
+    return _page(request, "Dank u wel", confirmation)
