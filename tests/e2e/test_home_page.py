@@ -2,21 +2,24 @@
 
 import sqlite3
 import time
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from followup.demo_data import WIJKEN
+from followup.rules.response_links import ResponseLinks
 from tests.support.browser import CHROMIUM_ARGS, chromium_path
 from tests.support.processes import clean_env, followup, serving
 
 pytestmark = pytest.mark.browser
+SECRET = "a-test-secret-key-that-signs-response-links"
 
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
-    with serving("--demo", cwd=folder, env=clean_env()) as base:
+    with serving("--demo", cwd=folder, env=clean_env(FOLLOWUP_SECRET_KEY=SECRET)) as base:
         yield base, folder
 
 
@@ -99,3 +102,38 @@ def test_empty_database_shows_how_to_import(tmp_path, page):
     with serving(cwd=tmp_path, env=env) as base:
         page.goto(base + "/")
         expect(page.locator("#empty")).to_contain_text("followup import")
+
+
+def test_a_resident_answers_on_a_phone_through_the_link_in_the_email(demo_server, page):
+    base, folder = demo_server
+    database = sqlite3.connect(folder / "followup.db")
+    try:
+        deadline = time.monotonic() + 60
+        while not (
+            row := database.execute(
+                "SELECT min(id) FROM follow_ups WHERE state = 'open'"
+            ).fetchone()
+        )[0]:
+            assert time.monotonic() < deadline, "no follow-up opened"
+            time.sleep(0.5)
+        follow_up_id = row[0]
+        link = ResponseLinks(base, SECRET, date.today()).url(follow_up_id)
+
+        phone = page.context.browser.new_page(viewport={"width": 360, "height": 740})
+        phone.goto(link)
+        expect(phone.get_by_role("heading", level=1)).to_have_text("Hoe gaat het met u?")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
+        phone.get_by_role("button", name="Ik ben actief geworden").click()
+        expect(phone.get_by_role("heading", level=1)).to_have_text("Dank u wel")
+        phone.goto(link)
+        expect(phone.get_by_role("heading", level=1)).to_have_text("U heeft al geantwoord")
+        phone.close()
+
+        recorded = database.execute(
+            "SELECT o.category, o.source, f.state FROM outcomes o "
+            "JOIN follow_ups f ON f.id = o.follow_up_id WHERE f.id = ?",
+            (follow_up_id,),
+        ).fetchall()
+    finally:
+        database.close()
+    assert recorded == [("active", "email_link", "closed")]
