@@ -15,7 +15,7 @@ from followup.scheduling import scheduler_context
 from followup.services.planning_settings import RulesCache
 from followup.settings import Settings
 from followup.store.engine import create_engine, session_factory
-from followup.web import pages, response_pages
+from followup.web import health, pages, response_pages
 from webhooks import sms_routes, twilio_routes
 
 WEB = Path(__file__).with_name("web")
@@ -41,6 +41,7 @@ def create_app(settings: Settings, *, secret_key: str, demo: bool = False) -> we
     app.router.add_routes(response_pages.routes)
     app.router.add_routes(twilio_routes.routes)
     app.router.add_routes(sms_routes.routes)
+    health.setup(app)  # /healthz, /metrics and the request metrics middleware
     return app
 
 

@@ -1,0 +1,66 @@
+"""GET /healthz and GET /metrics, for load balancers and Prometheus. No login: both carry
+aggregates only, never client data (restrict /metrics at the proxy; docs/operations.md)."""
+
+import asyncio
+import logging
+
+from aiohttp import web
+from prometheus_client import generate_latest
+
+from followup.app_keys import CLOCK, SESSIONS
+from followup.store.monitoring import DatabaseFigures, database_figures, ping
+from followup.web.metrics import METRICS, AppMetrics, count_requests
+
+log = logging.getLogger(__name__)
+# Short: a load balancer's own timeout is a few seconds, and a slow answer is an answer too.
+PING_TIMEOUT_SECONDS = 2.0
+# Below Prometheus' default scrape timeout of 10 s, so the HTTP figures still get through.
+FIGURES_TIMEOUT_SECONDS = 5.0
+NEVER_CACHE = {"Cache-Control": "no-store"}
+# The classic text format, which every Prometheus reads (newer libraries default to 1.0.0).
+TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8"
+
+routes = web.RouteTableDef()
+
+
+def setup(app: web.Application) -> None:
+    app[METRICS] = AppMetrics()
+    # Outermost, so requests another middleware answers early (a redirect) count too.
+    app.middlewares.insert(0, count_requests)
+    app.router.add_routes(routes)
+
+
+@routes.get("/healthz", name="healthz")
+async def healthz(request: web.Request) -> web.Response:
+    try:
+        async with asyncio.timeout(PING_TIMEOUT_SECONDS):
+            await ping(request.app[SESSIONS].kw["bind"])
+    except Exception as error:  # any failure means: do not send traffic here
+        # The type only: a driver's message can name hosts and users.
+        log.warning("health check: database unreachable (%s)", type(error).__name__)
+        return web.json_response(
+            {"status": "unavailable", "database": "unreachable"}, status=503, headers=NEVER_CACHE
+        )
+    return web.json_response({"status": "ok", "database": "ok"}, headers=NEVER_CACHE)
+
+
+@routes.get("/metrics", name="metrics")
+async def metrics(request: web.Request) -> web.Response:
+    app = request.app
+    figures = await _figures(app)
+    app_metrics = app[METRICS]
+    app_metrics.database.figures = figures
+    body = generate_latest(app_metrics.registry)
+    headers = {"Content-Type": TEXT_FORMAT, **NEVER_CACHE}
+    return web.Response(body=body, headers=headers)
+
+
+async def _figures(app: web.Application) -> DatabaseFigures | None:
+    """None when the database does not answer in time: the scrape still reports this
+    process's HTTP figures, and followup_database_up says what is missing."""
+    try:
+        async with asyncio.timeout(FIGURES_TIMEOUT_SECONDS):
+            return await database_figures(app[SESSIONS].kw["bind"], app[CLOCK]())
+    except Exception as error:
+        log.warning("metrics: database figures unavailable (%s)", type(error).__name__)
+        return None
