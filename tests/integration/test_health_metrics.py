@@ -17,7 +17,6 @@ from followup.rules.domain import (
     OutcomeCategory,
     UnreachableReason,
 )
-from followup.scheduling import scheduler_context
 from followup.settings import Settings
 from followup.store.engine import create_engine, session_factory
 from followup.store.tables import CarrierEvent
@@ -192,9 +191,6 @@ async def test_a_long_write_holds_neither_endpoint_up(client, sessions):
 async def test_the_app_itself_serves_both_endpoints(db_url, aiohttp_client):
     """Through the composition root: routes and middleware registered by create_app."""
     app = create_app(Settings(_env_file=None, database_url=db_url), secret_key="test-secret")
-    # Without the scheduler: its first passes start at once, and stopping the app while
-    # one runs leaves the pass on a disposed engine, which can hang the loop's shutdown.
-    app.cleanup_ctx.remove(scheduler_context)
     client = await aiohttp_client(app)
     assert (await client.get("/healthz")).status == 200
     assert (await client.get("/nowhere")).status == 404

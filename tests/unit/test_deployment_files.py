@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from followup.settings import Settings
+from followup.web.health import routes as health_routes
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -389,3 +390,12 @@ def test_dockerfile_cmd_serves_on_the_exposed_port():
     ports = exec_ports("CMD")
     assert ports, "CMD names no port"
     assert ports <= exposed_ports(), f"CMD listens on {ports}, exposed {exposed_ports()}"
+
+
+def test_the_app_health_check_asks_the_apps_own_health_endpoint():
+    check = app_service()["healthcheck"]["test"]
+    assert check[0] == "CMD" and check[1] == "python"
+    command = app_service()["command"]
+    port = command[command.index("--port") + 1]
+    assert f"http://127.0.0.1:{port}/healthz" in check[-1]
+    assert any(r.method == "GET" and r.path == "/healthz" for r in health_routes)
