@@ -6,14 +6,13 @@ from aiohttp import web
 from multidict import MultiDictProxy
 from twilio.twiml.voice_response import VoiceResponse
 
-from followup.app_keys import CLOCK, RULES, SESSIONS, SETTINGS
+from followup.app_keys import CLOCK, SESSIONS, SETTINGS
 from followup.carrier_urls import BRIDGE_PATH, CALL_STATUS_PATH, SMS_STATUS_PATH, CarrierUrls
-from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import CarrierResource
-from followup.services.attempt_failures import Recovery
-from followup.services.carrier_status import Leg, StatusReport, apply_status
+from followup.services.carrier_status import Leg, StatusReport
 from followup.services.voice_bridge import bridge_number
 from webhooks.signature import signed_form
+from webhooks.status_batches import store_status
 
 routes = web.RouteTableDef()
 
@@ -22,13 +21,19 @@ CLIENT_RING_SECONDS = 30
 NOT_TO_BE_CALLED = "Deze inwoner bellen we nu niet meer. Het gesprek wordt beëindigd."
 
 
+MAX_INT = 2**31 - 1  # the database's integer columns
+
+
 def _int(value: str | None, name: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise web.HTTPBadRequest(text=f"{name} is not a number") from None
+    if not 0 <= number <= MAX_INT:
+        raise web.HTTPBadRequest(text=f"{name} is out of range")
+    return number
 
 
 def _required(form: MultiDictProxy[str], name: str) -> str:
@@ -39,9 +44,7 @@ def _required(form: MultiDictProxy[str], name: str) -> str:
 
 
 async def _apply(request: web.Request, report: StatusReport) -> web.Response:
-    app = request.app
-    recovery = Recovery(await app[RULES].get(), ContactCalendar(app[SETTINGS].zone))
-    await apply_status(app[SESSIONS], report, now=request.app[CLOCK](), recovery=recovery)
+    await store_status(request.app, report)
     return web.Response(status=204)
 
 

@@ -8,11 +8,15 @@ next channel takes over, a transient failure is tried again later.
 
 A report names its attempt in the callback URL we gave the carrier (signed, so trusted), and
 its SID; the two must agree. A report that fits no attempt is kept as an orphan.
+
+`carrier_status_batch` applies many reports at once with the same effect, through the
+parts here that take an attempt's copy as well as its row (`advance`, `knows`).
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -67,22 +71,34 @@ async def apply_status(
         attempt = await _attempt_for(session, report)
         inserted = await session.execute(
             insert_ignoring_conflicts(session, CarrierEvent.__table__).values(
-                resource=report.resource.value,
-                sid=report.sid,
-                status=report.status,
-                attempt_id=attempt.id if attempt else None,
-                error_code=report.error_code,
-                payload=report.payload,
-                received_at=now,
+                event_row(report, attempt.id if attempt else None, now)
             )
         )
         if inserted.rowcount == 0:
             return Applied.DUPLICATE
         if attempt is None:
             return Applied.ORPHAN
-        if report.leg is Leg.AGENT:
-            return await _apply_agent_leg(session, attempt, report, now)
-        return await _apply_to_client(session, attempt, report, now, recovery)
+        return await apply_to_attempt(session, attempt, report, now, recovery)
+
+
+def event_row(report: StatusReport, attempt_id: int | None, now: datetime) -> dict[str, Any]:
+    return {
+        "resource": report.resource.value,
+        "sid": report.sid,
+        "status": report.status,
+        "attempt_id": attempt_id,
+        "error_code": report.error_code,
+        "payload": report.payload,
+        "received_at": now,
+    }
+
+
+async def apply_to_attempt(
+    session: AsyncSession, attempt: Attempt, report: StatusReport, now: datetime, recovery: Recovery
+) -> Applied:
+    if report.leg is Leg.AGENT:
+        return await _apply_agent_leg(session, attempt, report, now)
+    return await _apply_to_client(session, attempt, report, now, recovery)
 
 
 async def _attempt_for(session: AsyncSession, report: StatusReport) -> Attempt | None:
@@ -95,12 +111,23 @@ async def _attempt_for(session: AsyncSession, report: StatusReport) -> Attempt |
     else:
         attempt_id = report.attempt_id
     attempt = await session.get(Attempt, attempt_id, with_for_update=True)
-    if attempt is None or (attempt.channel is Channel.CALL) != (
-        report.resource is CarrierResource.CALL
-    ):
+    if attempt is None or not _fits(attempt, report):
         return None
-    known = attempt.agent_leg_sid if report.leg is Leg.AGENT else attempt.carrier_sid
-    return attempt if known in (None, report.sid) else None
+    return attempt if _known_sid(attempt, report) in (None, report.sid) else None
+
+
+def _fits(attempt: Attempt | Any, report: StatusReport) -> bool:
+    return (attempt.channel is Channel.CALL) == (report.resource is CarrierResource.CALL)
+
+
+def _known_sid(attempt: Attempt | Any, report: StatusReport) -> str | None:
+    return attempt.agent_leg_sid if report.leg is Leg.AGENT else attempt.carrier_sid
+
+
+def knows(attempt: Attempt | Any, report: StatusReport) -> bool:
+    """The report is about this attempt (a row, or a copy with its channel and SIDs), whose
+    SID is already recorded."""
+    return _fits(attempt, report) and _known_sid(attempt, report) == report.sid
 
 
 def _adopt(attempt: Attempt, report: StatusReport, now: datetime) -> None:
@@ -142,6 +169,30 @@ async def _apply_to_client(
     recovery: Recovery,
 ) -> Applied:
     _adopt(attempt, report, now)
+    applied = advance(attempt, report, now)
+    if applied is None:
+        await fail(session, attempt, report, now, recovery)
+        return Applied.APPLIED
+    return applied
+
+
+@dataclass(slots=True)
+class Progress:
+    """What a report on the resident's side may change on its attempt: a copy of those
+    columns, for work on many attempts without a row object each."""
+
+    state: AttemptState
+    carrier_status: str | None
+    finished_at: datetime | None
+    sip_response_code: int | None
+    duration_seconds: int | None
+    answered_by: str | None
+
+
+def advance(attempt: Attempt | Progress, report: StatusReport, now: datetime) -> Applied | None:
+    """Apply a report on the resident's side to its attempt (the row, or its `Progress`),
+    whose SID it is. None: the report is a failure the attempt must now go through (`fail`);
+    its status is recorded."""
     if report.sip_response_code is not None:
         attempt.sip_response_code = report.sip_response_code
     if report.duration_seconds is not None:
@@ -159,19 +210,22 @@ async def _apply_to_client(
             attempt.finished_at = now
         return Applied.APPLIED
     if attempt.state in (AttemptState.SENT, AttemptState.ANSWERED):
-        failure = _failure_of(report)
-        source = (
-            EvidenceSource.DELIVERY_ERROR
-            if report.resource is CarrierResource.MESSAGE
-            else EvidenceSource.CARRIER_ERROR
-        )
-        detail = (
-            f"{report.status} (fout {report.error_code})" if report.error_code else report.status
-        )
-        await handle_failure(
-            session, attempt, Rejected(failure, report.error_code, detail, source), now, recovery
-        )
+        return None
     return Applied.APPLIED
+
+
+async def fail(
+    session: AsyncSession, attempt: Attempt, report: StatusReport, now: datetime, recovery: Recovery
+) -> None:
+    """A failed delivery or call goes the way of a refusal at sending."""
+    source = (
+        EvidenceSource.DELIVERY_ERROR
+        if report.resource is CarrierResource.MESSAGE
+        else EvidenceSource.CARRIER_ERROR
+    )
+    detail = f"{report.status} (fout {report.error_code})" if report.error_code else report.status
+    rejected = Rejected(_failure_of(report), report.error_code, detail, source)
+    await handle_failure(session, attempt, rejected, now, recovery)
 
 
 def _failure_of(report: StatusReport) -> Failure:

@@ -213,6 +213,23 @@ async def test_a_form_that_is_not_utf8_gets_400(client, sessions, body):
     assert await stored(sessions) == 0
 
 
+async def test_an_error_code_out_of_range_gets_400(client, sessions):
+    """Stored in an integer column: a larger number would fail in the database instead."""
+    form = status_form() | {"ErrorCode": str(2**31)}
+    response = await post_form(client, form, form)
+    assert response.status == 400
+    assert "Traceback" not in await response.text()
+    assert await stored(sessions) == 0
+
+
+async def test_a_signature_that_is_not_ascii_is_refused(client, sessions):
+    response = await client.post(
+        SMS_STATUS, data=status_form(), headers={"X-Twilio-Signature": "ondertekend-é"}
+    )
+    assert response.status == 403
+    assert await stored(sessions) == 0
+
+
 async def test_a_form_changed_after_signing_is_refused_and_stores_nothing(client, sessions):
     response = await post_form(client, status_form(), {**status_form(), "MessageStatus": "sent"})
     assert response.status == 403

@@ -1,0 +1,130 @@
+"""Status callbacks that arrive while others are being stored wait for them and are then
+stored together. The carrier sends them in bursts (every message and call reports several
+statuses); one transaction of a few statements then serves dozens of callbacks instead of
+each paying for its own round trips to the database, and a burst of batches shares one
+connection, checked once. Nobody waits for a batch to fill: a callback that arrives when
+nothing is being stored is stored at once.
+
+Each request is answered only after the transaction holding its report has committed. A
+batch that fails is stored again one report at a time, so one bad report fails alone.
+"""
+
+import asyncio
+import logging
+from weakref import WeakKeyDictionary
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from followup.app_keys import CLOCK, RULES, SESSIONS, SETTINGS
+from followup.rules.contact_calendar import ContactCalendar
+from followup.services.attempt_failures import Recovery
+from followup.services.carrier_status import Applied, StatusReport, apply_status
+from followup.services.carrier_status_batch import apply_statuses
+
+log = logging.getLogger(__name__)
+MAX_BATCH = 200  # keeps each transaction, and the locks it holds, short
+# Batches stored at once: while one waits for the database, the next is on its way. Each
+# locks its attempts in id order, so two batches never deadlock over them.
+PARALLEL = 2
+
+Waiting = tuple[StatusReport, "asyncio.Future[Applied]"]
+_BY_APP: "WeakKeyDictionary[web.Application, StatusBatches]" = WeakKeyDictionary()
+
+
+async def store_status(app: web.Application, report: StatusReport) -> Applied:
+    batches = _BY_APP.get(app)
+    if batches is None:
+        batches = _BY_APP[app] = StatusBatches()
+    return await batches.store(app, report)
+
+
+class StatusBatches:
+    """One per application. Holds no reference to it, so it goes when the app goes."""
+
+    def __init__(self) -> None:
+        self._waiting: list[Waiting] = []
+        self._storing = 0  # counted by the tasks themselves, so none is missed as one ends
+        self._tasks: set[asyncio.Task[None]] = set()  # the loop keeps only weak references
+
+    async def store(self, app: web.Application, report: StatusReport) -> Applied:
+        future: asyncio.Future[Applied] = asyncio.get_running_loop().create_future()
+        self._waiting.append((report, future))
+        if self._storing < PARALLEL:
+            self._storing += 1
+            task = asyncio.create_task(self._store_waiting(app))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return await future
+
+    async def _store_waiting(self, app: web.Application) -> None:
+        batch: list[Waiting] = []
+        try:
+            while self._waiting:
+                batch = self._take()
+                try:
+                    # One connection for a burst of batches: checked once, not for each.
+                    async with app[SESSIONS].kw["bind"].connect() as connection:
+                        sessions = async_sessionmaker(connection, expire_on_commit=False)
+                        while batch:
+                            failed = await _store(app, sessions, batch)
+                            # After an error the connection may be gone: take a new one.
+                            batch = [] if failed else self._take()
+                except Exception as error:  # no connection, or the rules cannot be read
+                    for _, future in batch:
+                        _settle(future, error)
+                    batch = []
+        finally:
+            self._storing -= 1
+            for _, future in batch:  # cancelled: the app is stopping
+                if not future.done():
+                    future.cancel()
+
+    def _take(self) -> list[Waiting]:
+        batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+        return batch
+
+
+def _settle(future: "asyncio.Future[Applied]", outcome: Applied | Exception) -> None:
+    if future.done():  # its request went away; the report is stored all the same
+        return
+    if isinstance(outcome, Exception):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
+
+
+async def _store(
+    app: web.Application, sessions: async_sessionmaker[AsyncSession], batch: list[Waiting]
+) -> bool:
+    """Store the batch and answer each request as soon as its report is stored; whether
+    any could not be. What the batch leaves goes one by one, after the others are answered."""
+    now = app[CLOCK]()
+    reports = [report for report, _ in batch]
+    recovery = Recovery(await app[RULES].get(), ContactCalendar(app[SETTINGS].zone))
+    try:
+        results: list[Applied | Exception | None] = list(
+            await apply_statuses(sessions, reports, now=now, recovery=recovery)
+        )
+    except Exception as error:
+        # The error's text is not logged: it may quote a statement's values.
+        log.warning(
+            "%d status callbacks failed together (%s); storing them one by one",
+            len(batch),
+            type(error).__name__,
+        )
+        results = [None] * len(batch)
+    for (_, future), result in zip(batch, results, strict=True):
+        if result is not None:
+            _settle(future, result)
+    left = [(i, report) for i, report in enumerate(reports) if results[i] is None]
+    failed = False
+    for i, report in left:
+        try:
+            outcome: Applied | Exception = await apply_status(
+                sessions, report, now=now, recovery=recovery
+            )
+        except Exception as error:
+            outcome, failed = error, True
+        _settle(batch[i][1], outcome)
+    return failed
