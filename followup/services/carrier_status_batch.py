@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from followup.rules.domain import Channel
@@ -86,15 +87,29 @@ async def apply_statuses(
             session,
             [_row(a) for a in attempts.values() if _progress_of(a.progress) != before[a.id]],
         )
-        # Failure handling works on the attempt's row, now written with what came before.
-        for i, report, is_failure in later:
-            row = await session.get(Attempt, report.attempt_id)
-            if is_failure:
-                await fail(session, row, report, now, recovery)
-                results[i] = Applied.APPLIED
-            else:
-                results[i] = await apply_to_attempt(session, row, report, now, recovery)
+        if later:
+            await _handle_failures(session, later, results, now, recovery)
     return results
+
+
+async def _handle_failures(
+    session: AsyncSession,
+    later: list[tuple[int, StatusReport, bool]],
+    results: list[Applied | None],
+    now: datetime,
+    recovery: Recovery,
+) -> None:
+    """Failure handling works on the attempts' rows, written by now with what came before
+    in the batch; the attempt's later reports follow, in order."""
+    ids = {report.attempt_id for _, report, _ in later}
+    rows = {a.id: a for a in await session.scalars(sa.select(Attempt).where(Attempt.id.in_(ids)))}
+    for i, report, is_failure in later:
+        row = rows[report.attempt_id]
+        if is_failure:
+            await fail(session, row, report, now, recovery)
+            results[i] = Applied.APPLIED
+        else:
+            results[i] = await apply_to_attempt(session, row, report, now, recovery)
 
 
 async def _lock(session: AsyncSession, reports: Sequence[StatusReport]) -> dict[int, _Attempt]:
