@@ -162,7 +162,7 @@ def baseline_server(plain_url: str, port: int) -> Server:
 
 
 def serve_baseline(port: int, plain_url: str) -> None:
-    """The bare handler: read the form, one INSERT … ON CONFLICT DO NOTHING, answer 204."""
+    """The bare handler: read the form, one INSERT … ON CONFLICT DO NOTHING, answer 200."""
     pool_key = web.AppKey("pool", asyncpg.Pool)
 
     async def pool(app: web.Application):
@@ -177,7 +177,7 @@ def serve_baseline(port: int, plain_url: str) -> None:
         sid = form.get("MessageSid") or form.get("CallSid")
         status = form.get("MessageStatus") or form.get("CallStatus")
         await request.app[pool_key].execute(BASELINE_INSERT, sid, status)
-        return web.Response(status=204)
+        return web.Response(status=200)
 
     app = web.Application()
     app.cleanup_ctx.append(pool)
@@ -321,7 +321,7 @@ async def bench(url: str, args: argparse.Namespace) -> dict:
     check = await check_replay(plain, plan)
     say(f"replay check: {check}")
     ratio = webhooks["per_second"] / baseline["per_second"]
-    all_answered = all(set(r["answers"]) == {"204"} for r in (baseline, webhooks, replayed))
+    all_answered = all(set(r["answers"]) == {"200"} for r in (baseline, webhooks, replayed))
     return {
         "attempts": attempts,
         "concurrency": args.concurrency,

@@ -12,10 +12,16 @@ def required(form: MultiDictProxy[str], name: str, max_length: int = 64) -> str:
     return value
 
 
+MAX_INT = 2**31 - 1  # the database's integer columns
+
+
 def optional_int(value: str | None, name: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise web.HTTPBadRequest(text=f"{name} is not a number") from None
+    if not 0 <= number <= MAX_INT:
+        raise web.HTTPBadRequest(text=f"{name} is out of range")
+    return number

@@ -3,7 +3,6 @@ signature, parse, call a service, answer. The answer comes after the service com
 a callback the carrier sees acknowledged is never lost."""
 
 from aiohttp import web
-from multidict import MultiDictProxy
 from twilio.twiml.voice_response import VoiceResponse
 
 from followup.app_keys import CLOCK, SESSIONS, SETTINGS
@@ -11,6 +10,7 @@ from followup.carrier_urls import BRIDGE_PATH, CALL_STATUS_PATH, SMS_STATUS_PATH
 from followup.rules.domain import CarrierResource
 from followup.services.carrier_status import Leg, StatusReport
 from followup.services.voice_bridge import bridge_number
+from webhooks.form_fields import optional_int, required
 from webhooks.signature import signed_form
 from webhooks.status_batches import store_status
 
@@ -21,31 +21,9 @@ CLIENT_RING_SECONDS = 30
 NOT_TO_BE_CALLED = "Deze inwoner bellen we nu niet meer. Het gesprek wordt beëindigd."
 
 
-MAX_INT = 2**31 - 1  # the database's integer columns
-
-
-def _int(value: str | None, name: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise web.HTTPBadRequest(text=f"{name} is not a number") from None
-    if not 0 <= number <= MAX_INT:
-        raise web.HTTPBadRequest(text=f"{name} is out of range")
-    return number
-
-
-def _required(form: MultiDictProxy[str], name: str) -> str:
-    value = form.get(name, "").strip()
-    if not value or len(value) > 64:
-        raise web.HTTPBadRequest(text=f"{name} is missing or too long")
-    return value
-
-
 async def _apply(request: web.Request, report: StatusReport) -> web.Response:
     await store_status(request.app, report)
-    return web.Response(status=204)
+    return web.Response(status=200)  # empty: Twilio only needs a 2xx
 
 
 @routes.post(SMS_STATUS_PATH)
@@ -53,10 +31,10 @@ async def sms_status(request: web.Request) -> web.Response:
     form = await signed_form(request)
     report = StatusReport(
         resource=CarrierResource.MESSAGE,
-        sid=_required(form, "MessageSid"),
-        status=_required(form, "MessageStatus").lower(),
-        attempt_id=_int(request.query.get("attempt"), "attempt"),
-        error_code=_int(form.get("ErrorCode"), "ErrorCode"),
+        sid=required(form, "MessageSid"),
+        status=required(form, "MessageStatus").lower(),
+        attempt_id=optional_int(request.query.get("attempt"), "attempt"),
+        error_code=optional_int(form.get("ErrorCode"), "ErrorCode"),
         payload=dict(form),
     )
     return await _apply(request, report)
@@ -71,13 +49,13 @@ async def call_status(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="leg must be agent or client") from None
     report = StatusReport(
         resource=CarrierResource.CALL,
-        sid=_required(form, "CallSid"),
-        status=_required(form, "CallStatus").lower(),
-        attempt_id=_int(request.query.get("attempt"), "attempt"),
+        sid=required(form, "CallSid"),
+        status=required(form, "CallStatus").lower(),
+        attempt_id=optional_int(request.query.get("attempt"), "attempt"),
         leg=leg,
-        error_code=_int(form.get("ErrorCode"), "ErrorCode"),
-        sip_response_code=_int(form.get("SipResponseCode"), "SipResponseCode"),
-        duration_seconds=_int(form.get("CallDuration"), "CallDuration"),
+        error_code=optional_int(form.get("ErrorCode"), "ErrorCode"),
+        sip_response_code=optional_int(form.get("SipResponseCode"), "SipResponseCode"),
+        duration_seconds=optional_int(form.get("CallDuration"), "CallDuration"),
         answered_by=form.get("AnsweredBy") or None,
         payload=dict(form),
     )
@@ -89,14 +67,14 @@ async def bridge(request: web.Request) -> web.Response:
     """TwiML for the agent's leg once they answer: dial the resident, or, when the resident
     must no longer be called, tell the agent so and hang up."""
     form = await signed_form(request)
-    attempt_id = _int(request.query.get("attempt"), "attempt")
+    attempt_id = optional_int(request.query.get("attempt"), "attempt")
     if attempt_id is None:
         raise web.HTTPBadRequest(text="attempt is missing")
     settings = request.app[SETTINGS]
     number = await bridge_number(
         request.app[SESSIONS],
         attempt_id=attempt_id,
-        call_sid=_required(form, "CallSid"),
+        call_sid=required(form, "CallSid"),
         now=request.app[CLOCK](),
     )
     response = VoiceResponse()
