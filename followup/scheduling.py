@@ -108,24 +108,20 @@ async def scheduler_context(app: web.Application) -> AsyncIterator[None]:
     leadership = Leadership(app[SESSIONS].kw["bind"])
     scheduler = AsyncIOScheduler(timezone=UTC)
     running = RunningJobs()
-    scheduler.add_job(
-        running.tracked(plan_job),
-        IntervalTrigger(seconds=settings.plan_interval_seconds),
-        args=(app, leadership),
-        id="plan",
-        coalesce=True,
-        max_instances=1,
-        next_run_time=datetime.now(UTC),
+    jobs = (
+        ("plan", plan_job, settings.plan_interval_seconds),
+        ("dispatch", dispatch_job, settings.dispatch_interval_seconds),
     )
-    scheduler.add_job(
-        running.tracked(dispatch_job),
-        IntervalTrigger(seconds=settings.dispatch_interval_seconds),
-        args=(app, leadership),
-        id="dispatch",
-        coalesce=True,
-        max_instances=1,
-        next_run_time=datetime.now(UTC),
-    )
+    for job_id, job, seconds in jobs:
+        scheduler.add_job(
+            running.tracked(job),
+            IntervalTrigger(seconds=seconds),
+            args=(app, leadership),
+            id=job_id,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(UTC),
+        )
     scheduler.start()
     app[SCHEDULER] = scheduler
     yield

@@ -272,3 +272,12 @@ async def test_a_reply_without_its_sender_or_sid_is_a_bad_request(
     assert missing in await response.text()
     assert "Traceback" not in await response.text()
     assert await messages(sessions) == []
+
+
+async def test_a_reply_longer_than_any_sms_is_a_bad_request(client, sessions, resident):
+    params = inbound("x" * 1601)
+    headers = {"X-Twilio-Signature": signature(SIM_AUTH_TOKEN, PUBLIC + SMS, params)}
+    response = await client.post(SMS, data=params, headers=headers)
+    assert response.status == 400
+    assert "Body" in await response.text()
+    assert await messages(sessions) == []
