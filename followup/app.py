@@ -17,6 +17,7 @@ from followup.settings import Settings
 from followup.store.engine import create_engine, session_factory
 from followup.web import health, pages, response_pages
 from webhooks import sms_routes, twilio_routes
+from webhooks.status_batches import status_batches
 
 WEB = Path(__file__).with_name("web")
 
@@ -28,6 +29,7 @@ def create_app(settings: Settings, *, secret_key: str, demo: bool = False) -> we
     app[DEMO] = demo
     app[CLOCK] = utc_now
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(status_batches)
     app.cleanup_ctx.append(_dialer)
     app.cleanup_ctx.append(scheduler_context)
     aiohttp_jinja2.setup(

@@ -1,9 +1,9 @@
 """Status callbacks that arrive while others are being stored wait for them and are then
 stored together. The carrier sends them in bursts (every message and call reports several
 statuses); one transaction of a few statements then serves dozens of callbacks instead of
-each paying for its own round trips to the database, and a burst of batches shares one
-connection, checked once. Nobody waits for a batch to fill: a callback that arrives when
-nothing is being stored is stored at once.
+each paying for its own round trips to the database. A connection is kept while callbacks
+keep coming, and checked once instead of for each batch. Nobody waits for a batch to fill:
+a callback that arrives when nothing is being stored is stored at once.
 
 Each request is answered only after the transaction holding its report has committed. A
 batch that fails is stored again one report at a time, so one bad report fails alone.
@@ -11,10 +11,10 @@ batch that fails is stored again one report at a time, so one bad report fails a
 
 import asyncio
 import logging
-from weakref import WeakKeyDictionary
+from collections.abc import AsyncIterator
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from followup.app_keys import CLOCK, RULES, SESSIONS, SETTINGS
 from followup.rules.contact_calendar import ContactCalendar
@@ -27,29 +27,37 @@ MAX_BATCH = 200  # keeps each transaction, and the locks it holds, short
 # Batches stored at once: while one waits for the database, the next is on its way. Each
 # locks its attempts in id order, so two batches never deadlock over them.
 PARALLEL = 2
+# How long a connection is kept for callbacks to come; the carrier sends them in waves.
+LINGER = 1.0
 
 Waiting = tuple[StatusReport, "asyncio.Future[Applied]"]
-_BY_APP: "WeakKeyDictionary[web.Application, StatusBatches]" = WeakKeyDictionary()
 
 
 async def store_status(app: web.Application, report: StatusReport) -> Applied:
-    batches = _BY_APP.get(app)
-    if batches is None:
-        batches = _BY_APP[app] = StatusBatches()
-    return await batches.store(app, report)
+    return await app[STATUS_BATCHES].store(app, report)
+
+
+async def status_batches(app: web.Application) -> AsyncIterator[None]:
+    """For the app's cleanup context, after the database's: batches still being stored, or
+    keeping their connection, stop before the engine goes."""
+    app[STATUS_BATCHES] = batches = StatusBatches()
+    yield
+    await batches.stop()
 
 
 class StatusBatches:
-    """One per application. Holds no reference to it, so it goes when the app goes."""
+    """One per application, with the tasks that store its batches."""
 
     def __init__(self) -> None:
         self._waiting: list[Waiting] = []
+        self._arrived = asyncio.Event()  # set when a callback is added to `_waiting`
         self._storing = 0  # counted by the tasks themselves, so none is missed as one ends
         self._tasks: set[asyncio.Task[None]] = set()  # the loop keeps only weak references
 
     async def store(self, app: web.Application, report: StatusReport) -> Applied:
         future: asyncio.Future[Applied] = asyncio.get_running_loop().create_future()
         self._waiting.append((report, future))
+        self._arrived.set()
         if self._storing < PARALLEL:
             self._storing += 1
             task = asyncio.create_task(self._store_waiting(app))
@@ -63,13 +71,13 @@ class StatusBatches:
             while self._waiting:
                 batch = self._take()
                 try:
-                    # One connection for a burst of batches: checked once, not for each.
+                    # One connection while callbacks keep coming: checked once, not for
+                    # each batch.
                     async with app[SESSIONS].kw["bind"].connect() as connection:
-                        sessions = async_sessionmaker(connection, expire_on_commit=False)
                         while batch:
-                            failed = await _store(app, sessions, batch)
+                            failed = await _store(app, connection, batch)
                             # After an error the connection may be gone: take a new one.
-                            batch = [] if failed else self._take()
+                            batch = [] if failed else await self._next()
                 except Exception as error:  # no connection, or the rules cannot be read
                     for _, future in batch:
                         _settle(future, error)
@@ -80,9 +88,29 @@ class StatusBatches:
                 if not future.done():
                     future.cancel()
 
+    async def _next(self) -> list[Waiting]:
+        """The next batch; when none waits, the first callbacks to arrive within LINGER."""
+        deadline = asyncio.get_running_loop().time() + LINGER
+        while not self._waiting:  # another task may take what woke this one
+            self._arrived.clear()
+            remaining = deadline - asyncio.get_running_loop().time()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), max(remaining, 0))
+            except TimeoutError:
+                return []
+        return self._take()
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
     def _take(self) -> list[Waiting]:
         batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
         return batch
+
+
+STATUS_BATCHES = web.AppKey("status_batches", StatusBatches)
 
 
 def _settle(future: "asyncio.Future[Applied]", outcome: Applied | Exception) -> None:
@@ -94,9 +122,7 @@ def _settle(future: "asyncio.Future[Applied]", outcome: Applied | Exception) -> 
         future.set_result(outcome)
 
 
-async def _store(
-    app: web.Application, sessions: async_sessionmaker[AsyncSession], batch: list[Waiting]
-) -> bool:
+async def _store(app: web.Application, connection: AsyncConnection, batch: list[Waiting]) -> bool:
     """Store the batch and answer each request as soon as its report is stored; whether
     any could not be. What the batch leaves goes one by one, after the others are answered."""
     now = app[CLOCK]()
@@ -104,7 +130,7 @@ async def _store(
     recovery = Recovery(await app[RULES].get(), ContactCalendar(app[SETTINGS].zone))
     try:
         results: list[Applied | Exception | None] = list(
-            await apply_statuses(sessions, reports, now=now, recovery=recovery)
+            await apply_statuses(connection, reports, now=now, recovery=recovery)
         )
     except Exception as error:
         # The error's text is not logged: it may quote a statement's values.
@@ -118,6 +144,7 @@ async def _store(
         if result is not None:
             _settle(future, result)
     left = [(i, report) for i, report in enumerate(reports) if results[i] is None]
+    sessions = async_sessionmaker(connection, expire_on_commit=False)
     failed = False
     for i, report in left:
         try:

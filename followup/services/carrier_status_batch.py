@@ -16,7 +16,7 @@ from datetime import datetime
 from operator import attrgetter
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from followup.rules.domain import Channel
 from followup.services.attempt_failures import Recovery
@@ -48,17 +48,20 @@ _progress_of = attrgetter(*q.PROGRESS)  # a plain tuple, to see what changed
 
 
 async def apply_statuses(
-    sessions: async_sessionmaker[AsyncSession],
+    connection: AsyncConnection,
     reports: Sequence[StatusReport],
     *,
     now: datetime,
     recovery: Recovery,
 ) -> list[Applied | None]:
     """None for a report left to `apply_status`: one that names no attempt, is about the
-    agent's leg, or whose attempt does not know its SID yet (an orphan, a SID to adopt)."""
+    agent's leg, or whose attempt does not know its SID yet (an orphan, a SID to adopt).
+
+    Works on the connection itself, without an ORM session, unless a report fails its
+    attempt: the ORM is most of the cost of a batch, and failures are few."""
     results: list[Applied | None] = [None] * len(reports)
-    async with sessions() as session, session.begin():
-        attempts = await _lock(session, reports)
+    async with connection.begin():
+        attempts = await _lock(connection, reports)
         together = [
             (i, report, attempts[report.attempt_id])
             for i, report in enumerate(reports)
@@ -66,7 +69,7 @@ async def apply_statuses(
             and report.attempt_id in attempts
             and knows(attempts[report.attempt_id], report)
         ]
-        new = await _insert_events(session, together, now)
+        new = await _insert_events(connection, together, now)
         before = {a.id: _progress_of(a.progress) for a in attempts.values()}
         failing: set[int] = set()  # attempts that go through failure handling
         later: list[tuple[int, StatusReport, bool]] = []  # (index, report, is its failure)
@@ -84,11 +87,14 @@ async def apply_statuses(
                 failing.add(attempt.id)
                 later.append((i, report, True))
         await q.write_progress(
-            session,
+            connection,
             [_row(a) for a in attempts.values() if _progress_of(a.progress) != before[a.id]],
         )
         if later:
-            await _handle_failures(session, later, results, now, recovery)
+            # The session joins this transaction: it commits, or not, with the batch.
+            async with AsyncSession(connection, expire_on_commit=False) as session:
+                await _handle_failures(session, later, results, now, recovery)
+                await session.flush()
     return results
 
 
@@ -112,22 +118,24 @@ async def _handle_failures(
             results[i] = await apply_to_attempt(session, row, report, now, recovery)
 
 
-async def _lock(session: AsyncSession, reports: Sequence[StatusReport]) -> dict[int, _Attempt]:
+async def _lock(
+    connection: AsyncConnection, reports: Sequence[StatusReport]
+) -> dict[int, _Attempt]:
     ids = sorted({r.attempt_id for r in reports if r.attempt_id and r.leg is not Leg.AGENT})
     if not ids:
         return {}
-    rows = await q.lock_attempts(session, ids)
+    rows = await q.lock_attempts(connection, ids)
     return {row[0]: _Attempt(*row[:4], Progress(*row[4:])) for row in rows}
 
 
 async def _insert_events(
-    session: AsyncSession, together: list[tuple[int, StatusReport, _Attempt]], now: datetime
+    connection: AsyncConnection, together: list[tuple[int, StatusReport, _Attempt]], now: datetime
 ) -> set[tuple[str, str]]:
     """The (SID, status) pairs that were not known yet; the first of a repeat is kept."""
     rows: dict[tuple[str, str], dict] = {}
     for _, report, attempt in together:
         rows.setdefault((report.sid, report.status), event_row(report, attempt.id, now))
-    return await q.insert_new_events(session, list(rows.values()))
+    return await q.insert_new_events(connection, list(rows.values()))
 
 
 def _row(attempt: _Attempt) -> tuple:

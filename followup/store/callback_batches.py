@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from followup.store.conflicts import insert_ignoring_conflicts
 from followup.store.tables import Attempt, CarrierEvent
 
 ATTEMPTS = Attempt.__table__
@@ -50,8 +49,8 @@ FROM unnest($1::int[], $2::text[], $3::text[], $4::timestamptz[], $5::int[], $6:
 WHERE attempts.id = p.id"""
 
 
-def _postgresql(session: AsyncSession) -> bool:
-    return session.bind.dialect.name == "postgresql"
+def _postgresql(connection: AsyncConnection) -> bool:
+    return connection.dialect.name == "postgresql"
 
 
 def _locking(chosen: sa.ColumnElement[bool]) -> sa.Select:
@@ -74,40 +73,40 @@ _LOCK = {
 }
 
 
-async def lock_attempts(session: AsyncSession, ids: Sequence[int]) -> list[sa.Row]:
+async def lock_attempts(connection: AsyncConnection, ids: Sequence[int]) -> list[sa.Row]:
     """(id, channel, carrier_sid, agent_leg_sid, *PROGRESS) of each attempt, locked in id
     order: two batches never wait for each other in a circle."""
-    statement = _LOCK[session.bind.dialect.name]
-    return list(await session.execute(statement, {"ids": list(ids)}))
+    statement = _LOCK[connection.dialect.name]
+    return list(await connection.execute(statement, {"ids": list(ids)}))
 
 
 async def insert_new_events(
-    session: AsyncSession, rows: Sequence[dict[str, Any]]
+    connection: AsyncConnection, rows: Sequence[dict[str, Any]]
 ) -> set[tuple[str, str]]:
     """Insert the events (keys as EVENT_COLUMNS); the (SID, status) pairs that were new."""
     if not rows:
         return set()
-    if _postgresql(session):
+    if _postgresql(connection):
         columns = [[row[name] for row in rows] for name in EVENT_COLUMNS]
         columns[5] = [json.dumps(payload) for payload in columns[5]]
-        inserted = await (await _driver(session)).fetch(_INSERT_EVENTS, *columns)
+        inserted = await (await _driver(connection)).fetch(_INSERT_EVENTS, *columns)
     else:
-        inserted = await session.execute(
-            insert_ignoring_conflicts(session, EVENTS).returning(EVENTS.c.sid, EVENTS.c.status),
+        inserted = await connection.execute(
+            sqlite.insert(EVENTS).on_conflict_do_nothing().returning(EVENTS.c.sid, EVENTS.c.status),
             list(rows),
         )
     return {(sid, status) for sid, status in inserted}
 
 
-async def write_progress(session: AsyncSession, rows: Sequence[tuple]) -> None:
+async def write_progress(connection: AsyncConnection, rows: Sequence[tuple]) -> None:
     """Rows of (id, *PROGRESS), enums as their values."""
     if not rows:
         return
-    if _postgresql(session):
-        await (await _driver(session)).execute(_WRITE_PROGRESS, *zip(*rows, strict=True))
+    if _postgresql(connection):
+        await (await _driver(connection)).execute(_WRITE_PROGRESS, *zip(*rows, strict=True))
         return
     names = [f"b_{name}" for name in ("id", *PROGRESS)]
-    await session.execute(
+    await connection.execute(
         sa.update(ATTEMPTS)
         .where(ATTEMPTS.c.id == sa.bindparam("b_id"))
         .values({name: sa.bindparam(f"b_{name}") for name in PROGRESS}),
@@ -115,9 +114,8 @@ async def write_progress(session: AsyncSession, rows: Sequence[tuple]) -> None:
     )
 
 
-async def _driver(session: AsyncSession) -> Any:
-    """The session's asyncpg connection, inside the session's transaction."""
-    connection = await session.connection()
+async def _driver(connection: AsyncConnection) -> Any:
+    """The asyncpg connection under this one, inside its transaction."""
     driver = (await connection.get_raw_connection()).driver_connection
     if not driver.is_in_transaction():  # SQLAlchemy begins with the first statement
         await connection.execute(sa.text("SELECT 1"))

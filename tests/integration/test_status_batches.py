@@ -170,7 +170,8 @@ async def test_reports_stored_together_change_what_they_change_one_by_one(sessio
     together, reports = [], reports_for(together_ids, "bb")
     for start in range(0, len(reports), size):
         batch = reports[start : start + size]
-        results = await apply_statuses(sessions, batch, now=MONDAY, recovery=RECOVERY)
+        async with sessions.kw["bind"].connect() as connection:
+            results = await apply_statuses(connection, batch, now=MONDAY, recovery=RECOVERY)
         for report, result in zip(batch, results, strict=True):
             if result is None:  # left to be stored on its own
                 result = await apply_status(sessions, report, now=MONDAY, recovery=RECOVERY)

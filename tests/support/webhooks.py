@@ -11,6 +11,7 @@ from followup.app_keys import CLOCK, RULES, SESSIONS, SETTINGS
 from followup.services.planning_settings import RulesCache
 from followup.settings import Settings
 from webhooks import sms_routes, twilio_routes
+from webhooks.status_batches import status_batches
 
 
 class Clock:
@@ -33,6 +34,7 @@ def webhook_app(
     app[RULES] = RulesCache(sessions, ttl=0)
     app.router.add_routes(twilio_routes.routes)
     app.router.add_routes(sms_routes.routes)
+    app.cleanup_ctx.append(status_batches)
     return app
 
 
