@@ -103,6 +103,6 @@ def outreach_for(
         ),
         sms_from=settings.twilio_from,
         recovery=Recovery(rules, ContactCalendar(settings.zone)),
-        links=ResponseLinks(settings.public_url, secret_key, settings.local_date(now)),
+        links=ResponseLinks(settings.public_url, secret_key),
         lookup_before_sms=settings.lookup_before_sms,
     )

@@ -52,8 +52,13 @@ def _intro(purpose: AttemptPurpose, sender: Sender, round_number: int) -> str:
     return _reminder(sender)
 
 
-def sms_text(purpose: AttemptPurpose, sender: Sender, round_number: int) -> str:
-    return f"{_intro(purpose, sender, round_number)}\n{REPLY_OPTIONS}"
+def sms_text(
+    purpose: AttemptPurpose, sender: Sender, round_number: int, response_url: str | None = None
+) -> str:
+    """The reply options in two lines; the resident's own link after them when they asked
+    for it."""
+    link = f"\nOf antwoord via deze link: {response_url}" if response_url else ""
+    return f"{_intro(purpose, sender, round_number)}\n{REPLY_OPTIONS}{link}"
 
 
 def email_message(

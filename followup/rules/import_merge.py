@@ -35,6 +35,7 @@ class StoredClient:
     email: str | None
     email_status: ContactStatus | None
     preferred_channel: Channel | None
+    link_in_sms: bool
     phones: dict[PhoneLabel, StoredPhone] = field(default_factory=dict)
     conversations: dict[date, StoredConversation] = field(default_factory=dict)
 
@@ -68,6 +69,7 @@ def client_fields(row: ClientRow) -> dict[str, Any]:
         if row.email_valid
         else ContactStatus.INVALID,
         "preferred_channel": row.preferred_channel,
+        "link_in_sms": row.link_in_sms,
     }
 
 

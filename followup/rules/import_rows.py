@@ -33,6 +33,7 @@ class Field(StrEnum):
     MONTHS = "follow_up_after_months"
     INITIATIVE = "initiative"
     PREFERRED_CHANNEL = "preferred_channel"
+    LINK_IN_SMS = "link_in_sms"
 
 
 REQUIRED = (Field.CLIENT_REF, Field.NAME, Field.WIJK, Field.CONVERSATION_DATE)
@@ -49,6 +50,7 @@ DUTCH_NAMES = {
     Field.MONTHS: "nabellen_na_maanden",
     Field.INITIATIVE: "initiatief",
     Field.PREFERRED_CHANNEL: "voorkeurskanaal",
+    Field.LINK_IN_SMS: "antwoordlink_in_sms",
 }
 # ...and other spellings Dutch exports have been seen to use.
 OTHER_NAMES = {
@@ -77,6 +79,18 @@ _CHANNELS = {
     "sms": Channel.SMS,
     "email": Channel.EMAIL,
     "e-mail": Channel.EMAIL,
+}
+_YES_NO = {
+    "ja": True,
+    "j": True,
+    "yes": True,
+    "true": True,
+    "1": True,
+    "nee": False,
+    "n": False,
+    "no": False,
+    "false": False,
+    "0": False,
 }
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
@@ -143,6 +157,7 @@ class RejectReason(StrEnum):
     BAD_MONTHS = "bad_months"
     BAD_INITIATIVE = "bad_initiative"
     BAD_CHANNEL = "bad_channel"
+    BAD_YES_NO = "bad_yes_no"
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +180,7 @@ class ClientRow:
     email: str | None
     email_valid: bool
     preferred_channel: Channel | None
+    link_in_sms: bool = False  # the resident would rather answer through their link
 
     @property
     def invalid_phones(self) -> int:
@@ -257,6 +273,14 @@ def _parse(cells: list[str], header: Header, today: date) -> ClientRow:
         header.label(Field.PREFERRED_CHANNEL),
         "bellen, sms of email",
     )
+    link_in_sms = _choice(
+        text(Field.LINK_IN_SMS),
+        _YES_NO,
+        False,
+        RejectReason.BAD_YES_NO,
+        header.label(Field.LINK_IN_SMS),
+        "ja of nee",
+    )
 
     phone = text(Field.PHONE)
     phone_alt = text(Field.PHONE_ALT)
@@ -279,6 +303,7 @@ def _parse(cells: list[str], header: Header, today: date) -> ClientRow:
         email=email,
         email_valid=email is not None and len(email) <= MAX_EMAIL and bool(_EMAIL.match(email)),
         preferred_channel=channel,
+        link_in_sms=link_in_sms,
     )
 
 

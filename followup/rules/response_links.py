@@ -58,12 +58,11 @@ def read_token(secret: str, token: str, today: date) -> int:
 
 @dataclass(frozen=True, slots=True)
 class ResponseLinks:
-    """Links made today: valid for VALID_DAYS."""
-
     public_url: str
     secret: str
-    today: date
 
-    def url(self, follow_up_id: int) -> str:
-        last_day = self.today + timedelta(days=VALID_DAYS)
+    def url(self, follow_up_id: int, issued_on: date) -> str:
+        """Valid for VALID_DAYS from `issued_on`: the day a message is due, so the same
+        message renders the same link whenever it is rendered again."""
+        last_day = issued_on + timedelta(days=VALID_DAYS)
         return f"{self.public_url}/antwoord/{make_token(self.secret, follow_up_id, last_day)}"

@@ -18,7 +18,9 @@ class Outreach:
     sender: Sender
     sms_from: str  # E.164: our number, the sender of every SMS and the caller ID of calls
     recovery: Recovery
-    links: ResponseLinks  # every e-mail carries the resident's own link to the response page
+    # Every e-mail carries the resident's own link to the response page; an SMS when they
+    # asked for it.
+    links: ResponseLinks
     lookup_before_sms: bool = False
 
     def outbound(self, row: AttemptRow, target: Target, lookup: bool = False) -> Outbound:
@@ -32,10 +34,11 @@ class Outreach:
         }
         if target.channel is Channel.CALL:
             return Outbound(**common, agent_phone=row.agent_phone)
+        link = self.links.url(row.follow_up_id, row.due_at.date())
         if target.channel is Channel.SMS:
-            text = sms_text(row.purpose, self.sender, row.round_number)
+            text = sms_text(
+                row.purpose, self.sender, row.round_number, link if row.link_in_sms else None
+            )
             return Outbound(**common, body=text, lookup=lookup)
-        email = email_message(
-            row.purpose, self.sender, row.round_number, self.links.url(row.follow_up_id)
-        )
+        email = email_message(row.purpose, self.sender, row.round_number, link)
         return Outbound(**common, subject=email.subject, body=email.body)

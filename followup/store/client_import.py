@@ -33,11 +33,12 @@ async def load_clients(session: AsyncSession, refs: Sequence[str]) -> dict[str, 
             Client.email,
             Client.email_status,
             Client.preferred_channel,
+            Client.link_in_sms,
         ).where(Client.client_ref.in_(refs))
     )
     by_ref = {
         r.client_ref: StoredClient(
-            r.id, r.name, r.wijk, r.email, r.email_status, r.preferred_channel
+            r.id, r.name, r.wijk, r.email, r.email_status, r.preferred_channel, r.link_in_sms
         )
         for r in rows
     }

@@ -35,6 +35,8 @@ class AttemptRow:
     agent_phone: str | None
     phone_number_id: int | None
     to_address: str | None
+    link_in_sms: bool
+    due_at: datetime  # also dates the response link, so a message renders the same later
 
 
 def _agent_ready() -> sa.Exists:
@@ -59,6 +61,8 @@ def _rows() -> sa.Select:
             User.phone,
             Attempt.phone_number_id,
             Attempt.to_address,
+            Client.link_in_sms,
+            Attempt.due_at,
         )
         .join(FollowUp, FollowUp.id == Attempt.follow_up_id)
         .join(Client, Client.id == FollowUp.client_id)

@@ -77,6 +77,8 @@ class Client(Base):
     preferred_channel: Mapped[Channel | None] = mapped_column(
         enum_type(Channel, "preferred_channel")
     )
+    # Said at the conversation: SMS should carry the resident's response link too.
+    link_in_sms: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     erased_at: Mapped[datetime | None]

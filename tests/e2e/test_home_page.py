@@ -117,7 +117,7 @@ def test_a_resident_answers_on_a_phone_through_the_link_in_the_email(demo_server
             assert time.monotonic() < deadline, "no follow-up opened"
             time.sleep(0.5)
         follow_up_id = row[0]
-        link = ResponseLinks(base, SECRET, date.today()).url(follow_up_id)
+        link = ResponseLinks(base, SECRET).url(follow_up_id, date.today())
 
         phone = page.context.browser.new_page(viewport={"width": 360, "height": 740})
         phone.goto(link)

@@ -236,7 +236,7 @@ async def test_a_carrier_opt_out_is_an_opt_out_not_a_wrong_number(sessions, atte
         Sender("het belteam", "097 010000001"),
         SIM_FROM,
         Recovery(PlanningRules(), ContactCalendar(ZONE)),
-        ResponseLinks(PUBLIC, "secret", MONDAY.date()),
+        ResponseLinks(PUBLIC, "secret"),
     )
     outbound = Outbound(attempt.id, client_id, Channel.SMS, attempt.purpose, "+31612345678")
     rejected = Rejected(Failure.OPTED_OUT, 21610, "HTTP 400, fout 21610")

@@ -48,6 +48,23 @@ async def test_an_unclear_answer_after_the_carrier_sent_is_settled_by_asking(
         assert len(await world.received("messages")) == 1
 
 
+async def test_an_sms_with_the_response_link_is_still_recognised_days_later(db_url, tmp_path):
+    async with outbound_world(
+        db_url, tmp_path, sim_callbacks=False, carrier_timeout_seconds=1
+    ) as world:
+        await world.load([row("L", phone="06-12345678", link_in_sms="ja")], tmp_path)
+        await world.plan()
+        world.sim.add_fault(Fault(FaultKind.HTTP_500, after_record=True))
+        assert (await world.dispatch()).unsure == 1
+        # Asked two days later, the message renders with the same link, so it is found.
+        assert (await world.dispatch(MONDAY + timedelta(days=2))).reconciled == 1
+        [message] = await world.received("messages")
+        assert "Of antwoord via deze link: http" in message["body"]
+        assert "/antwoord/" in message["body"]
+        [attempt] = await world.attempts("L")
+        assert (attempt.state, attempt.carrier_sid) == (AttemptState.SENT, message["sid"])
+
+
 async def test_an_unclear_answer_when_nothing_was_sent_is_tried_again(db_url, tmp_path):
     async with outbound_world(db_url, tmp_path, sim_callbacks=False) as world:
         await one_client(world, tmp_path)

@@ -78,6 +78,7 @@ async def test_an_opening_sms_is_sent_once_and_delivered(db_url, tmp_path):
         assert message["to"] == "+31612345678"
         assert message["sid"] == attempt.carrier_sid
         assert "Stuur 1 als u actief bent" in message["body"]
+        assert "/antwoord/" not in message["body"]  # only for those who asked for the link
         async with world.sessions() as session:
             stored = await session.scalar(sa.select(SmsMessage))
         assert stored.direction is MessageDirection.OUTBOUND

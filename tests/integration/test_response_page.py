@@ -48,7 +48,7 @@ async def client(app, aiohttp_client):
 
 
 def link(follow_up_id: int, made: datetime = TODAY) -> str:
-    return ResponseLinks("", SECRET, made.date()).url(follow_up_id)
+    return ResponseLinks("", SECRET).url(follow_up_id, made.date())
 
 
 async def outcome(sessions) -> tuple | None:

@@ -33,5 +33,18 @@ def row(
     months: str = "",
     initiative: str = "",
     channel: str = "",
+    link_in_sms: str = "",
 ) -> list[str]:
-    return [ref, name, wijk, date, phone, phone_alt, email, months, initiative, channel]
+    return [
+        ref,
+        name,
+        wijk,
+        date,
+        phone,
+        phone_alt,
+        email,
+        months,
+        initiative,
+        channel,
+        link_in_sms,
+    ]

@@ -55,6 +55,14 @@ def test_nothing_reveals_a_benefit_to_a_wrong_number(word):
     assert all(word.lower() not in text.lower() for text in texts)
 
 
+def test_sms_carries_the_response_link_after_the_options_when_given():
+    url = "https://nabellen.example/antwoord/7.20270122.abcdefghijklmnopqrstuv"
+    text = sms_text(AttemptPurpose.OPENING, SENDER, 1, url)
+    assert text.endswith(f"{REPLY_OPTIONS}\nOf antwoord via deze link: {url}")
+    assert set(text) <= GSM7
+    assert len(text) <= 3 * 153
+
+
 def test_email_offers_the_personal_response_link_when_given():
     url = "https://nabellen.example/antwoord/7.20270122.abc"
     assert url in email_message(AttemptPurpose.OPENING, SENDER, 1, url).body

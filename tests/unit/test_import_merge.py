@@ -32,6 +32,7 @@ BASE = {
     Field.MONTHS: "3",
     Field.INITIATIVE: "gemeente",
     Field.PREFERRED_CHANNEL: "sms",
+    Field.LINK_IN_SMS: "",
 }
 
 
@@ -51,6 +52,7 @@ def _stored() -> StoredClient:
         email="aicha@example.nl",
         email_status=ContactStatus.VALID,
         preferred_channel=Channel.SMS,
+        link_in_sms=False,
         phones={
             PhoneLabel.PRIMARY: StoredPhone(PRIMARY_ID, "+31612345678"),
             PhoneLabel.ALTERNATE: StoredPhone(ALTERNATE_ID, "+31503671234"),
@@ -75,6 +77,7 @@ def test_new_client_gets_everything():
         "email": "aicha@example.nl",
         "email_status": ContactStatus.VALID,
         "preferred_channel": Channel.SMS,
+        "link_in_sms": False,
     }
     assert _labels(changes) == [
         (PhoneLabel.PRIMARY, "+31612345678"),

@@ -32,6 +32,7 @@ ENGLISH = [
     "follow_up_after_months",
     "initiative",
     "preferred_channel",
+    "link_in_sms",
 ]
 DUTCH = [
     "klantnummer",
@@ -44,6 +45,7 @@ DUTCH = [
     "nabellen_na_maanden",
     "initiatief",
     "voorkeurskanaal",
+    "antwoordlink_in_sms",
 ]
 FIELDS = list(Field)
 
@@ -390,6 +392,15 @@ def test_channel_aliases(value, expected):
 
 
 @pytest.mark.parametrize(
+    ("value", "expected"),
+    [("ja", True), ("Ja", True), ("yes", True), ("1", True), ("j", True),
+     ("nee", False), ("NO", False), ("0", False), ("", False)],
+)  # fmt: skip
+def test_link_in_sms_is_yes_or_no_and_no_by_default(value, expected):
+    assert _ok(link_in_sms=value).link_in_sms is expected
+
+
+@pytest.mark.parametrize(
     ("value", "stored", "valid"),
     [
         pytest.param("a.b@example.nl", "a.b@example.nl", True, id="valid"),
@@ -486,6 +497,8 @@ def test_invalid_phone_does_not_reject_the_row():
                      ["preferred_channel", "'fax'", "bellen"], id="bad-channel"),
         pytest.param({"preferred_channel": "whatsapp"}, RejectReason.BAD_CHANNEL,
                      ["preferred_channel", "'whatsapp'"], id="bad-channel-whatsapp"),
+        pytest.param({"link_in_sms": "misschien"}, RejectReason.BAD_YES_NO,
+                     ["link_in_sms", "'misschien'", "ja of nee"], id="bad-yes-no"),
     ],
 )  # fmt: skip
 def test_rejections_name_the_english_column(values, reason, words):
@@ -540,9 +553,9 @@ def test_rejection_uses_the_header_spelling_as_written():
 @pytest.mark.parametrize(
     ("length", "words"),
     [
-        pytest.param(len(ENGLISH) - 1, ["9", "10"], id="one-short"),
-        pytest.param(len(ENGLISH) + 1, ["11", "10"], id="one-extra"),
-        pytest.param(1, ["1 kolommen", "10"], id="single-cell"),
+        pytest.param(len(ENGLISH) - 1, ["10", "11"], id="one-short"),
+        pytest.param(len(ENGLISH) + 1, ["12", "11"], id="one-extra"),
+        pytest.param(1, ["1 kolommen", "11"], id="single-cell"),
     ],
 )
 def test_wrong_field_count(length, words):

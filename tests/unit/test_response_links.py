@@ -45,8 +45,8 @@ def test_another_installations_key_does_not_fit():
         read_token("other" * 10, make_token(SECRET, 42, LAST), date(2026, 12, 1))
 
 
-def test_links_made_today_live_for_the_valid_days():
-    url = ResponseLinks("https://nabellen.example", SECRET, date(2026, 11, 23)).url(7)
+def test_links_live_for_the_valid_days_from_the_day_they_are_issued():
+    url = ResponseLinks("https://nabellen.example", SECRET).url(7, date(2026, 11, 23))
     assert url.startswith("https://nabellen.example/antwoord/7.")
     token = url.rsplit("/", 1)[1]
     assert read_token(SECRET, token, date(2027, 1, 22)) == 7  # 60 days later
