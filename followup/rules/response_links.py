@@ -6,15 +6,14 @@ other two, 128 bits) makes it unforgeable; it names no person, so a forwarded or
 shows nothing about anyone. Answering twice is stopped by the outcome rules, not here.
 """
 
-import base64
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from followup.rules.signing import MAC_LENGTH, mac, mac_matches
+
 VALID_DAYS = 60  # longer than the rounds of one follow-up
-_TOKEN = re.compile(r"(\d{1,18})\.(\d{8})\.([A-Za-z0-9_-]{22})")
+_TOKEN = re.compile(rf"(\d{{1,18}})\.(\d{{8}})\.([A-Za-z0-9_-]{{{MAC_LENGTH}}})")
 
 
 class LinkError(ValueError):
@@ -29,16 +28,12 @@ class Invalid(LinkError):
     pass
 
 
-def _mac(secret: str, follow_up_id: int, last_day: str) -> str:
-    digest = hmac.new(
-        secret.encode(), f"antwoord:{follow_up_id}:{last_day}".encode(), hashlib.sha256
-    ).digest()
-    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+PURPOSE = "antwoord"
 
 
 def make_token(secret: str, follow_up_id: int, last_day: date) -> str:
     day = f"{last_day:%Y%m%d}"
-    return f"{follow_up_id}.{day}.{_mac(secret, follow_up_id, day)}"
+    return f"{follow_up_id}.{day}.{mac(secret, PURPOSE, f'{follow_up_id}:{day}')}"
 
 
 def read_token(secret: str, token: str, today: date) -> int:
@@ -47,8 +42,8 @@ def read_token(secret: str, token: str, today: date) -> int:
     match = _TOKEN.fullmatch(token)
     if match is None:
         raise Invalid(token)
-    follow_up_id, day, mac = int(match[1]), match[2], match[3]
-    if not hmac.compare_digest(mac, _mac(secret, follow_up_id, day)):
+    follow_up_id, day, given = int(match[1]), match[2], match[3]
+    if not mac_matches(secret, PURPOSE, f"{follow_up_id}:{day}", given):
         raise Invalid(token)
     # A valid MAC means we made it, so the day is a real date.
     if today > date(int(day[:4]), int(day[4:6]), int(day[6:])):
