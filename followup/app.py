@@ -15,7 +15,7 @@ from followup.scheduling import scheduler_context
 from followup.services.planning_settings import RulesCache
 from followup.settings import Settings
 from followup.store.engine import create_engine, session_factory
-from followup.web import health, pages, response_pages
+from followup.web import agent_pages, health, pages, response_pages, sign_in_pages
 from webhooks import sms_routes, twilio_routes
 from webhooks.status_batches import status_batches
 
@@ -32,6 +32,15 @@ def create_app(settings: Settings, *, secret_key: str, demo: bool = False) -> we
     app.cleanup_ctx.append(status_batches)
     app.cleanup_ctx.append(_dialer)
     app.cleanup_ctx.append(scheduler_context)
+    setup_pages(app)
+    app.router.add_routes(twilio_routes.routes)
+    app.router.add_routes(sms_routes.routes)
+    health.setup(app)  # /healthz, /metrics and the request metrics middleware
+    return app
+
+
+def setup_pages(app: web.Application) -> None:
+    """Templates, static files and the pages people use."""
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(WEB / "templates"),
@@ -41,10 +50,8 @@ def create_app(settings: Settings, *, secret_key: str, demo: bool = False) -> we
     app.router.add_static("/static", WEB / "static")
     app.router.add_routes(pages.routes)
     app.router.add_routes(response_pages.routes)
-    app.router.add_routes(twilio_routes.routes)
-    app.router.add_routes(sms_routes.routes)
-    health.setup(app)  # /healthz, /metrics and the request metrics middleware
-    return app
+    app.router.add_routes(sign_in_pages.routes)
+    agent_pages.setup(app)
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:

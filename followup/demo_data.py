@@ -215,6 +215,9 @@ def demo_rows(count: int, today: date, seed: int = 2015) -> list[dict[str, str]]
                 "follow_up_after_months": _pick(rng, {"3": 60, "6": 25, "2": 5, "4": 5, "12": 5}),
                 "initiative": _pick(rng, {"": 70, "gemeente": 15, "inwoner": 15}),
                 "preferred_channel": _pick(rng, {"": 70, "bellen": 15, "sms": 10, "email": 5}),
+                # One in ten would rather answer through their link; taken from the number,
+                # not the generator, so every other value stays as it was.
+                "link_in_sms": "ja" if ref % 10 == 0 else "",
             }
         )
     return rows

@@ -98,10 +98,15 @@ async def receive_sms(
 
 
 async def apply_reply(
-    session: AsyncSession, client_id: int, reply: Reply, now: datetime, source: OptOutSource
+    session: AsyncSession,
+    client_id: int,
+    reply: Reply,
+    now: datetime,
+    source: OptOutSource,
+    user_id: int | None = None,  # the agent who read it and decided, if one did
 ) -> Handled:
     if reply.kind is ReplyKind.OPT_OUT:
-        await opt_out(session, client_id, now, source=source)
+        await opt_out(session, client_id, now, source=source, user_id=user_id)
         return Handled(texts.OPTED_OUT, needs_review=False)
     if reply.kind is ReplyKind.OPT_IN:
         lifted = await lift_opt_out(session, client_id, now, source=source)
@@ -115,7 +120,9 @@ async def apply_reply(
     if reply.kind is ReplyKind.CALL_ME:
         await request_callback(session, follow_up, now)
         return Handled(texts.CALL_COMING, needs_review=False)
-    await record_outcome(session, follow_up.id, reply.category, now, source=OUTCOME_SOURCE[source])
+    await record_outcome(
+        session, follow_up.id, reply.category, now, source=OUTCOME_SOURCE[source], user_id=user_id
+    )
     return Handled(texts.outcome_thanks(reply.category), needs_review=False)
 
 

@@ -1,5 +1,5 @@
-"""This service's carrier-facing webhooks on their own, and requests signed the way the
-carrier signs them, with the `twilio` library's own code."""
+"""This service's carrier-facing webhooks on their own (with the pages, if asked), and
+requests signed the way the carrier signs them, with the `twilio` library's own code."""
 
 from datetime import datetime
 
@@ -7,7 +7,8 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.request_validator import RequestValidator
 
-from followup.app_keys import CLOCK, RULES, SESSIONS, SETTINGS
+from followup.app import setup_pages
+from followup.app_keys import CLOCK, RULES, SECRET_KEY, SESSIONS, SETTINGS
 from followup.services.planning_settings import RulesCache
 from followup.settings import Settings
 from webhooks import sms_routes, twilio_routes
@@ -35,6 +36,17 @@ def webhook_app(
     app.router.add_routes(twilio_routes.routes)
     app.router.add_routes(sms_routes.routes)
     app.cleanup_ctx.append(status_batches)
+    return app
+
+
+def people_app(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock, secret: str
+) -> web.Application:
+    """The webhooks and the pages people use, without the dialer and the scheduler: nothing
+    happens but what the test does."""
+    app = webhook_app(settings, sessions, clock)
+    app[SECRET_KEY] = secret
+    setup_pages(app)
     return app
 
 

@@ -1,0 +1,183 @@
+"""The agents' queue (`/belwachtrij`): residents who asked to be called at the top, then the
+calls that are due, the replies waiting to be read, and the agent's own calls as they go.
+The lists follow what happens live: the page keeps a server-sent event stream open and
+gets the lists again whenever they change. Thin: ask a service, render Dutch text."""
+
+import asyncio
+import weakref
+
+import aiohttp_jinja2
+from aiohttp import web
+from yarl import URL
+
+from followup.app_keys import CLOCK, SESSIONS, SETTINGS
+from followup.rules.domain import OUTCOME_LABELS_NL, AttemptState, Role
+from followup.rules.sms_replies import Reply, ReplyKind
+from followup.services.agent_queue import (
+    AgentCall,
+    AgentQueue,
+    QueueRefusal,
+    agent_queue,
+    decide_on_reply,
+    take_call,
+)
+from followup.services.sign_in import SignedIn
+from followup.web.response_pages import CHOICES
+from followup.web.sign_in_pages import require
+
+routes = web.RouteTableDef()
+QUEUE_PATH = "/belwachtrij"
+ROLES = (Role.AGENT, Role.COORDINATOR, Role.ADMIN)
+LOOK_EVERY = 1.0  # seconds between looks at the database for a live page
+KEEP_ALIVE = 15.0  # seconds: a comment line, so a closed page is noticed and proxies wait
+_STREAMS = web.AppKey("live_streams", weakref.WeakSet)
+
+# The resident's leg as the carrier reports it, in the agent's words.
+_CARRIER_STATUS = {
+    "queued": "De inwoner wordt gebeld",
+    "initiated": "De inwoner wordt gebeld",
+    "ringing": "De telefoon van de inwoner gaat over",
+    "in-progress": "In gesprek met de inwoner",
+    "completed": "Gesprek afgelopen",
+    "busy": "In gesprek: bezet",
+    "no-answer": "Niet opgenomen",
+    "failed": "Het nummer werkt niet",
+    "canceled": "Afgebroken",
+}
+_BEFORE_THE_RESIDENT = {
+    AttemptState.QUEUED: "Uw telefoon gaat zo over",
+    AttemptState.SENDING: "Uw telefoon gaat over",
+    AttemptState.SENT: "Uw telefoon gaat over",
+    AttemptState.FAILED: "U nam niet op",
+    AttemptState.CANCELLED: "Niet meer nodig",
+}
+_WISHES = {ReplyKind.CALL_ME: "Wil gebeld worden", ReplyKind.OPT_OUT: "Wil geen contact meer"}
+
+
+def _decision_label(reply: Reply) -> str:
+    """The response page's answers, in the words the team uses for them."""
+    if reply.kind is ReplyKind.OUTCOME:
+        return OUTCOME_LABELS_NL[reply.category]
+    return _WISHES[reply.kind]
+
+
+# What an agent may decide a reply means: the answers a resident can give on the page.
+DECISIONS = {value: (_decision_label(reply), reply) for value, (_, reply) in CHOICES.items()}
+
+
+def call_progress(call: AgentCall) -> str:
+    if call.carrier_status in _CARRIER_STATUS:
+        return _CARRIER_STATUS[call.carrier_status]
+    return _BEFORE_THE_RESIDENT.get(call.state, "Onbekend")
+
+
+def setup(app: web.Application) -> None:
+    app[_STREAMS] = weakref.WeakSet()
+    app.on_shutdown.append(_close_streams)
+    app.router.add_routes(routes)
+
+
+async def _close_streams(app: web.Application) -> None:
+    """Open pages would otherwise hold the server's shutdown until they are closed."""
+    for task in list(app[_STREAMS]):
+        task.cancel()
+
+
+async def _lists(request: web.Request, agent: SignedIn, seen: AgentQueue | None) -> AgentQueue:
+    app = request.app
+    return await agent_queue(app[SESSIONS], agent, app[CLOCK](), unless_same_as=seen)
+
+
+def _render(request: web.Request, queue: AgentQueue, agent: SignedIn) -> str:
+    context = {
+        "queue": queue,
+        "agent": agent,
+        "progress": call_progress,
+        "choices": [(value, label) for value, (label, _) in DECISIONS.items()],
+        "zone": request.app[SETTINGS].zone,
+    }
+    return aiohttp_jinja2.render_string("queue_lists.html", request, context)
+
+
+@routes.get(QUEUE_PATH)
+async def queue_page(request: web.Request) -> web.Response:
+    agent = await require(request, *ROLES)
+    queue = await _lists(request, agent, None)
+    context = {
+        "lists": _render(request, queue, agent),
+        "agent": agent,
+        "notice": request.query.get("melding"),
+    }
+    response = aiohttp_jinja2.render_template("queue.html", request, context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@routes.get(QUEUE_PATH + "/live")
+async def live(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: the lists again each time they change."""
+    agent = await require(request, *ROLES)
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"}
+    )
+    await response.prepare(request)
+    request.app[_STREAMS].add(asyncio.current_task())
+    seen, quiet = None, 0.0
+    try:
+        while True:
+            queue = await _lists(request, agent, seen)
+            if queue != seen:
+                # Still signed in, and still allowed? A stream can stay open all day.
+                agent = await require(request, *ROLES)
+                html = _render(request, queue, agent)
+                await response.write(_event("wachtrij", html))
+                seen, quiet = queue, 0.0
+            elif quiet >= KEEP_ALIVE:
+                await response.write(b": nog hier\n\n")
+                quiet = 0.0
+            await asyncio.sleep(LOOK_EVERY)
+            quiet += LOOK_EVERY
+    except (ConnectionResetError, web.HTTPException):
+        return response  # the page was closed, or its user may no longer see it
+
+
+def _event(name: str, data: str) -> bytes:
+    lines = "".join(f"data: {line}\n" for line in data.splitlines())
+    return f"event: {name}\n{lines}\n".encode()
+
+
+def _back(notice: str | None = None) -> web.HTTPSeeOther:
+    url = URL(QUEUE_PATH)
+    return web.HTTPSeeOther(url.with_query(melding=notice) if notice else url)
+
+
+@routes.post(QUEUE_PATH + "/gesprekken/{attempt_id:\\d+}")
+async def take(request: web.Request) -> web.StreamResponse:
+    agent = await require(request, Role.AGENT)
+    attempt_id = int(request.match_info["attempt_id"])
+    try:
+        await take_call(request.app[SESSIONS], attempt_id, agent, request.app[CLOCK]())
+    except QueueRefusal as refusal:
+        raise _back(str(refusal)) from None
+    raise _back()
+
+
+@routes.post(QUEUE_PATH + "/antwoorden/{message_id:\\d+}")
+async def decide(request: web.Request) -> web.StreamResponse:
+    agent = await require(request, *ROLES)
+    form = await request.post()
+    choice = str(form.get("keuze", ""))
+    if choice != "gelezen" and choice not in DECISIONS:
+        raise web.HTTPBadRequest(text="keuze is onbekend")
+    message_id = int(request.match_info["message_id"])
+    try:
+        await decide_on_reply(
+            request.app[SESSIONS],
+            message_id,
+            DECISIONS[choice][1] if choice in DECISIONS else None,
+            agent,
+            request.app[CLOCK](),
+        )
+    except QueueRefusal as refusal:
+        raise _back(str(refusal)) from None
+    raise _back()

@@ -1,0 +1,88 @@
+"""An agent signs in and works the queue in a real browser, while residents' replies reach
+the running service through its webhook: the page shows them without being reloaded."""
+
+import sqlite3
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from followup.settings import SIM_AUTH_TOKEN, SIM_FROM
+from tests.support.browser import CHROMIUM_ARGS, chromium_path
+from tests.support.files import row, write_csv
+from tests.support.processes import clean_env, followup, free_port, serving
+from tests.support.webhooks import signature
+
+pytestmark = pytest.mark.browser
+RESIDENT = "+31612345678"
+PASSWORD = "een lang wachtwoord"
+
+
+def sms(base: str, body: str, sid: str) -> None:
+    """The resident's SMS as the carrier posts it."""
+    params = {"MessageSid": sid, "From": RESIDENT, "To": SIM_FROM, "Body": body}
+    url = base + "/webhooks/twilio/sms"
+    request = urllib.request.Request(
+        url,
+        data=urllib.parse.urlencode(params).encode(),
+        headers={"X-Twilio-Signature": signature(SIM_AUTH_TOKEN, url, params)},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 200
+
+
+def wait_for_open_follow_up(database_file) -> None:
+    database = sqlite3.connect(database_file)
+    try:
+        deadline = time.monotonic() + 60
+        while not database.execute(
+            "SELECT count(*) FROM follow_ups WHERE state = 'open'"
+        ).fetchone()[0]:
+            assert time.monotonic() < deadline, "no follow-up opened"
+            time.sleep(0.5)
+    finally:
+        database.close()
+
+
+def test_an_agent_sees_replies_and_callback_requests_arrive_live(tmp_path):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = clean_env(FOLLOWUP_PUBLIC_URL=base)
+    assert followup("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    residents = write_csv(
+        tmp_path / "inwoners.csv", [row("K1", name="Anna Jansen", phone="06-12345678")]
+    )
+    assert followup("import", str(residents), cwd=tmp_path, env=env).returncode == 0
+    added = followup(
+        "user", "add", "agent@gemeente.example", "--role", "agent", "--phone", "06-11112222",
+        cwd=tmp_path, env=env, stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    with serving(cwd=tmp_path, env=env, port=port), sync_playwright() as playwright:
+        wait_for_open_follow_up(tmp_path / "followup.db")
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(base + "/belwachtrij")
+        expect(page).to_have_title("Inloggen – followup")
+        page.get_by_label("E-mailadres").fill("agent@gemeente.example")
+        page.get_by_label("Wachtwoord").fill(PASSWORD)
+        page.get_by_role("button", name="Inloggen").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Belwachtrij")
+        waiting = page.get_by_role("region", name="Te bellen")
+        expect(waiting).to_contain_text("Er wacht niemand.")
+
+        sms(base, "Bel mij", "SM" + "1" * 32)  # no reload from here on
+        expect(waiting).to_contain_text("Anna Jansen", timeout=10_000)
+        expect(waiting).to_contain_text("Wil gebeld worden")
+        sms(base, "ik heb nu werk gevonden", "SM" + "2" * 32)
+        replies = page.get_by_role("region", name="Antwoorden om te lezen")
+        expect(replies).to_contain_text("ik heb nu werk gevonden", timeout=10_000)
+        page.screenshot(path=str(tmp_path / "belwachtrij.png"), full_page=True)
+
+        replies.get_by_role("button", name="Gelezen, niets doen").click()
+        expect(replies).to_contain_text("Er zijn geen antwoorden om te lezen.")
+        waiting.get_by_role("button", name="Bel Anna Jansen").click()
+        expect(page.get_by_role("region", name="Uw gesprekken")).to_contain_text("Anna Jansen")
+        browser.close()

@@ -1,0 +1,303 @@
+"""The agents' queue over HTTP, on SQLite and PostgreSQL: only signed-in staff see it;
+residents who asked to be called come first; replies nobody could read wait for an agent's
+decision; the agent's own calls show how they go; and an open page gets every change live,
+over server-sent events. Each look at residents' data is audited."""
+
+import asyncio
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from followup.rules.domain import (
+    AttemptPurpose,
+    AttemptState,
+    Channel,
+    OutcomeCategory,
+    OutcomeSource,
+    Role,
+)
+from followup.services.users import add_user
+from followup.settings import SIM_AUTH_TOKEN, SIM_FROM, Settings
+from followup.store.tables import Attempt, AuditRecord, Client, Outcome, SmsMessage, User
+from followup.web.sign_in_pages import COOKIE
+from tests.support.rows import NOW, add_attempt, add_client, add_follow_up, add_phone
+from tests.support.webhooks import Clock, people_app, signature
+
+MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+PUBLIC = "http://nabellen.gemeente.example"  # plain HTTP: the test client keeps no Secure cookie
+SECRET = "k" * 43
+PASSWORD = "een lang wachtwoord"
+AGENT_PHONE = "06-11112222"
+
+
+async def client_for(sessions, db_url, aiohttp_client, public_url: str = PUBLIC):
+    settings = Settings(_env_file=None, database_url=db_url, public_url=public_url)
+    return await aiohttp_client(people_app(settings, sessions, Clock(MONDAY), SECRET))
+
+
+@pytest.fixture
+async def web(sessions, db_url, aiohttp_client):
+    return await client_for(sessions, db_url, aiohttp_client)
+
+
+async def page_of(web) -> str:
+    answer = await web.get("/belwachtrij", allow_redirects=False)
+    assert answer.status == 200
+    return await answer.text()
+
+
+async def user(sessions, email: str, role: Role, phone: str | None = AGENT_PHONE) -> int:
+    return await add_user(
+        sessions, email=email, role=role, password=PASSWORD, now=NOW, actor="test", phone=phone
+    )
+
+
+async def signed_in(web, sessions, email: str = "a@gemeente.example", role=Role.AGENT):
+    await user(sessions, email, role)
+    answer = await web.post(
+        "/inloggen", data={"email": email, "wachtwoord": PASSWORD}, allow_redirects=False
+    )
+    assert answer.status == 303
+    return answer
+
+
+async def resident(sessions, ref: str, name: str, number: str, **call) -> int:
+    """An open follow-up with a call due now (unless `call` says otherwise): the call's id."""
+    async with sessions() as session, session.begin():
+        client_id, conversation_id = await add_client(session, ref)
+        await session.execute(sa.update(Client).where(Client.id == client_id).values(name=name))
+        follow_up = await add_follow_up(
+            session, client_id, conversation_id, round_number=1, opened_at=NOW
+        )
+        await add_phone(session, client_id, number)
+        values = {"purpose": AttemptPurpose.CALL, "due_at": NOW} | call
+        attempt = await add_attempt(
+            session,
+            follow_up.id,
+            channel=Channel.CALL,
+            state=AttemptState.QUEUED,
+            sent_at=None,
+            tries=0,
+            **values,
+        )
+        return attempt.id
+
+
+async def sms(web, body: str, sender: str, sid: str) -> None:
+    params = {"MessageSid": sid, "From": sender, "To": SIM_FROM, "Body": body}
+    path = "/webhooks/twilio/sms"
+    answer = await web.post(
+        path,
+        data=params,
+        headers={"X-Twilio-Signature": signature(SIM_AUTH_TOKEN, PUBLIC + path, params)},
+    )
+    assert answer.status == 200
+
+
+async def audits(sessions, action: str) -> list[AuditRecord]:
+    async with sessions() as session:
+        return list(
+            await session.scalars(sa.select(AuditRecord).where(AuditRecord.action == action))
+        )
+
+
+async def test_the_queue_asks_to_sign_in_first(web):
+    answer = await web.get("/belwachtrij", allow_redirects=False)
+    assert answer.status == 303
+    assert answer.headers["Location"] == "/inloggen?terug=/belwachtrij"
+    page = await (await web.get("/inloggen")).text()
+    assert '<label for="email">E-mailadres</label>' in page
+    assert 'autocomplete="current-password"' in page
+
+
+@pytest.mark.parametrize("password", ["fout wachtwoord!", ""])
+async def test_a_wrong_password_signs_nobody_in(web, sessions, password):
+    await user(sessions, "a@gemeente.example", Role.AGENT)
+    answer = await web.post(
+        "/inloggen", data={"email": "a@gemeente.example", "wachtwoord": password}
+    )
+    assert answer.status == 401
+    assert "Het e-mailadres of het wachtwoord klopt niet." in await answer.text()
+    assert COOKIE not in answer.cookies
+    unknown = await web.post(
+        "/inloggen", data={"email": "x@gemeente.example", "wachtwoord": PASSWORD}
+    )
+    assert unknown.status == 401
+
+
+async def test_signing_in_sets_a_guarded_cookie_and_goes_back(web, sessions):
+    await user(sessions, "a@gemeente.example", Role.AGENT)
+    answer = await web.post(
+        "/inloggen?terug=/belwachtrij",
+        data={"email": " A@Gemeente.example ", "wachtwoord": PASSWORD},
+        allow_redirects=False,
+    )
+    assert answer.headers["Location"] == "/belwachtrij"
+    cookie = answer.cookies[COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/"
+    assert not cookie["secure"]
+    await page_of(web)
+    [signed] = await audits(sessions, "sign_in")
+    assert signed.actor == "a@gemeente.example"
+    # Another site as the way back is never followed.
+    elsewhere = await web.post(
+        "/inloggen?terug=//evil.example/",
+        data={"email": "a@gemeente.example", "wachtwoord": PASSWORD},
+        allow_redirects=False,
+    )
+    assert elsewhere.headers["Location"] == "/"
+    out = await web.post("/uitloggen", allow_redirects=False)
+    assert out.status == 303
+    assert (await web.get("/belwachtrij", allow_redirects=False)).status == 303
+
+
+async def test_behind_https_the_cookie_is_secure(sessions, db_url, aiohttp_client):
+    web = await client_for(sessions, db_url, aiohttp_client, "https://nabellen.example")
+    assert (await signed_in(web, sessions)).cookies[COOKIE]["secure"]
+
+
+async def test_a_disabled_user_is_stopped_at_once(web, sessions):
+    await signed_in(web, sessions)
+    async with sessions() as session, session.begin():
+        await session.execute(sa.update(User).values(disabled_at=NOW))
+    assert (await web.get("/belwachtrij", allow_redirects=False)).status == 303
+
+
+async def test_callback_requests_come_first_then_due_calls(web, sessions):
+    await resident(sessions, "1", "Due Eerst", "+31612340001", due_at=NOW - timedelta(hours=2))
+    await resident(sessions, "2", "Bel Mij", "+31612340002", due_at=NOW + timedelta(days=30))
+    await resident(sessions, "3", "Later", "+31612340003", due_at=MONDAY + timedelta(days=1))
+    await signed_in(web, sessions)
+    await sms(web, "bel mij", "+31612340002", "SM" + "2" * 32)
+    page = await page_of(web)
+    assert page.index("Bel Mij") < page.index("Due Eerst")
+    assert "Wil gebeld worden (sinds 10:00)" in page
+    assert "Later" not in page  # not due yet
+    [viewed] = await audits(sessions, "agent_queue_viewed")
+    assert len(viewed.detail["clients"]) == 2
+
+
+async def test_an_agent_takes_a_call_once(web, sessions):
+    call = await resident(sessions, "1", "Anna", "+31612340001")
+    await signed_in(web, sessions)
+    answer = await web.post(f"/belwachtrij/gesprekken/{call}", allow_redirects=False)
+    assert answer.headers["Location"] == "/belwachtrij"
+    page = await page_of(web)
+    assert "Uw telefoon gaat zo over" in page  # the dialer rings the agent's phone next
+    again = await web.post(f"/belwachtrij/gesprekken/{call}", allow_redirects=False)
+    assert (
+        "al door een collega" in again.headers["Location"]
+        or "melding=" in again.headers["Location"]
+    )
+    [taken] = await audits(sessions, "call_taken")
+    assert taken.detail == {"attempt": call}
+
+
+async def test_a_coordinator_sees_the_queue_but_takes_no_calls(web, sessions):
+    call = await resident(sessions, "1", "Anna", "+31612340001")
+    await signed_in(web, sessions, "c@gemeente.example", Role.COORDINATOR)
+    page = await page_of(web)
+    assert "Anna" in page and "Bel Anna" not in page
+    assert (await web.post(f"/belwachtrij/gesprekken/{call}")).status == 403
+
+
+async def test_a_reply_nobody_could_read_waits_for_an_agents_decision(web, sessions):
+    await resident(sessions, "1", "Anna", "+31612340001")
+    await signed_in(web, sessions)
+    await sms(web, "ik werk nu 2 dagen bij de kringloop", "+31612340001", "SM" + "3" * 32)
+    page = await page_of(web)
+    assert "ik werk nu 2 dagen bij de kringloop" in page
+    assert ">Actief geworden</button>" in page  # the team's words for the outcomes
+    async with sessions() as session:
+        message_id = await session.scalar(sa.select(SmsMessage.id).where(SmsMessage.needs_review))
+    answer = await web.post(
+        f"/belwachtrij/antwoorden/{message_id}", data={"keuze": "1"}, allow_redirects=False
+    )
+    assert answer.headers["Location"] == "/belwachtrij"
+    async with sessions() as session:
+        outcome = await session.scalar(sa.select(Outcome))
+        message = await session.get(SmsMessage, message_id)
+    assert (outcome.category, outcome.source) == (OutcomeCategory.ACTIVE, OutcomeSource.AGENT)
+    assert outcome.recorded_by_id == message.reviewed_by_id is not None
+    page = await page_of(web)
+    assert "kringloop" not in page and "Anna" not in page  # read, and the follow-up closed
+    twice = await web.post(
+        f"/belwachtrij/antwoorden/{message_id}", data={"keuze": "gelezen"}, allow_redirects=False
+    )
+    assert "melding=" in twice.headers["Location"]
+    [reviewed] = await audits(sessions, "reply_reviewed")
+    assert reviewed.detail == {"message": message_id, "decision": "outcome"}
+
+
+async def test_a_reply_from_a_shared_number_can_only_be_read(web, sessions):
+    await resident(sessions, "1", "Anna", "+31612340001")
+    await resident(sessions, "2", "Bram", "+31612340001")  # one household phone
+    await signed_in(web, sessions)
+    await sms(web, "wie is dit?", "+31699999999", "SM" + "4" * 32)  # nobody's: not queued
+    await sms(web, "wie van ons?", "+31612340001", "SM" + "6" * 32)
+    page = await page_of(web)
+    assert "wie is dit?" not in page
+    assert "Nummer van meer inwoners" in page and "wie van ons?" in page
+    assert 'name="keuze" value="1"' not in page
+    async with sessions() as session:
+        message_id = await session.scalar(sa.select(SmsMessage.id).where(SmsMessage.needs_review))
+    refused = await web.post(f"/belwachtrij/antwoorden/{message_id}", data={"keuze": "1"})
+    assert refused.status == 200 and "hoort bij meer inwoners" in await refused.text()
+    unknown = await web.post(f"/belwachtrij/antwoorden/{message_id}", data={"keuze": "misschien"})
+    assert unknown.status == 400
+    await web.post(f"/belwachtrij/antwoorden/{message_id}", data={"keuze": "gelezen"})
+    assert "wie van ons?" not in await page_of(web)
+
+
+async def test_a_form_from_another_site_is_refused(web, sessions):
+    call = await resident(sessions, "1", "Anna", "+31612340001")
+    await signed_in(web, sessions)
+    answer = await web.post(
+        f"/belwachtrij/gesprekken/{call}", headers={"Origin": "https://evil.example"}
+    )
+    assert answer.status == 403
+    async with sessions() as session:
+        assert await session.scalar(sa.select(Attempt.agent_id).where(Attempt.id == call)) is None
+
+
+async def read_event(stream) -> str:
+    """The data of the next `wachtrij` event."""
+    lines = []
+    while True:
+        line = (await asyncio.wait_for(stream.content.readline(), 10)).decode()
+        if line == "\n" and lines:
+            return "\n".join(lines)
+        if line.startswith("data: "):
+            lines.append(line[6:].rstrip("\n"))
+
+
+async def test_an_open_page_gets_every_change_live(web, sessions):
+    call = await resident(sessions, "1", "Anna", "+31612340001")
+    await signed_in(web, sessions)
+    await web.post(f"/belwachtrij/gesprekken/{call}", allow_redirects=False)
+    async with web.get("/belwachtrij/live") as stream:
+        assert stream.headers["Content-Type"] == "text/event-stream"
+        assert "Uw telefoon gaat zo over" in await read_event(stream)
+        # The resident answers the agent's call: the carrier reports their leg.
+        async with sessions() as session, session.begin():
+            await session.execute(
+                sa.update(Attempt)
+                .where(Attempt.id == call)
+                .values(state=AttemptState.SENT, carrier_sid="CA" + "1" * 32)
+            )
+        params = {"CallSid": "CA" + "1" * 32, "CallStatus": "in-progress"}
+        path = f"/webhooks/twilio/call-status?attempt={call}&leg=client"
+        answered = await web.post(
+            path,
+            data=params,
+            headers={"X-Twilio-Signature": signature(SIM_AUTH_TOKEN, PUBLIC + path, params)},
+        )
+        assert answered.status == 200
+        assert "In gesprek met de inwoner" in await read_event(stream)
+        # A reply to read arrives while the page is open.
+        await sms(web, "ik ben verhuisd", "+31612340001", "SM" + "5" * 32)
+        assert "ik ben verhuisd" in await read_event(stream)
+    # One audit for each time the page showed something new: three, not one a second.
+    assert len(await audits(sessions, "agent_queue_viewed")) == 3
