@@ -7,6 +7,13 @@ latency under 60 ms. Replaying 100,000 callbacks with 30% duplicates in shuffled
 every message and call in the highest-ranked status it received, with zero lost and zero
 duplicate events. One JSON line on stdout.
 
+Throughput and p99 are measured as the requirement says: 64 connections, each posting its
+next callback as soon as the last one is answered. Both servers are then saturated, and a
+request's latency is mostly its wait behind the other 63 (about 64 / throughput), on a
+machine the client, PostgreSQL and the server share. So the script also sends callbacks at
+fixed rates, shares of the bare handler's throughput, whatever the answers' speed (as the
+carrier does), and reports the latency there too, for both servers.
+
 Needs the bench extra (pip install -e '.[bench]'): the residents are filled with the dialer
 benchmark's statements.
 """
@@ -56,6 +63,11 @@ UNUSED_PORT = "http://127.0.0.1:9"  # a carrier nobody answers on: no simulator 
 MIN_RATIO = 0.5
 MAX_P99_MS = 60.0
 BASELINE_POOL = 15  # SQLAlchemy's default pool: 5 connections and 10 more on demand
+# Paced runs: requests sent at a fixed rate, a share of the baseline's throughput, whatever
+# the answers' speed (the carrier does not wait for us either).
+PACED_SHARES = (0.1, 0.25, 0.5)
+MAX_RATE = 3_000  # per second: callbacks made for each paced run, more than it will take
+PACED_FIGURES = ("requests", "p50_ms", "p99_ms", "server_cpu_ms_per_request", "answers")
 RESIDENTS = DISPATCH_FILL[:4]  # clients, conversations, follow-ups, rounds
 
 # One resident per attempt, as in the dialer's benchmark: a follow-up in round 1 and a valid
@@ -193,27 +205,76 @@ class Run:
     answers: Counter[int]
 
 
-async def load(server: Server, requests: list[Signed], concurrency: int) -> Run:
-    """Post every request over `concurrency` connections, each one request at a time."""
+class Keepalive(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection, one request at a time: a load client as lean as the
+    servers it measures, so it takes little of the CPU they share."""
+
+    def __init__(self) -> None:
+        self.buffer, self.answer = bytearray(), None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = bytes(self.buffer[:end]).lower()
+        at = head.find(b"\r\ncontent-length:")
+        length = int(head[at + 17 :].split(b"\r\n", 1)[0]) if at >= 0 else 0
+        if len(self.buffer) >= end + 4 + length:
+            status = int(self.buffer[9:12])
+            del self.buffer[: end + 4 + length]
+            self.answer.set_result(status)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.answer is not None and not self.answer.done():
+            self.answer.set_exception(ConnectionError("the server closed the connection"))
+
+    async def post(self, raw: bytes) -> int:
+        self.answer = asyncio.get_running_loop().create_future()
+        self.transport.write(raw)
+        return await self.answer
+
+
+def raw_request(request: Signed) -> bytes:
+    headers = request.headers | {"Host": "127.0.0.1", "Content-Length": str(len(request.body))}
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return f"POST {request.path_qs} HTTP/1.1\r\n{head}\r\n".encode() + request.body
+
+
+async def load(
+    server: Server, requests: list[Signed], concurrency: int, rate: float | None = None
+) -> Run:
+    """Post every request over `concurrency` connections, each one request at a time: as fast
+    as the server answers, or, given a rate, request k at k / rate seconds from the start. A
+    request's latency then runs from that moment, so time spent waiting for a free
+    connection counts too."""
     latencies: list[float] = []
     answers: Counter[int] = Counter()
-    pending = iter(requests)
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(server.base, connector=connector) as http:
+    pending = enumerate([raw_request(r) for r in requests])
+    loop = asyncio.get_running_loop()
+    pipes = [
+        (await loop.create_connection(Keepalive, "127.0.0.1", server.port))[1]
+        for _ in range(concurrency)
+    ]
 
-        async def connection() -> None:
-            for request in pending:
-                start = time.perf_counter()
-                async with http.post(
-                    request.path_qs, data=request.body, headers=request.headers
-                ) as response:
-                    await response.read()
-                latencies.append(time.perf_counter() - start)
-                answers[response.status] += 1
+    async def connection(pipe: Keepalive) -> None:
+        for k, raw in pending:
+            due = start + k / rate if rate else time.perf_counter()
+            if (ahead := due - time.perf_counter()) > 0:
+                await asyncio.sleep(ahead)
+            answers[await pipe.post(raw)] += 1
+            latencies.append(time.perf_counter() - due)
 
-        start, cpu = time.perf_counter(), server.cpu_seconds()
-        await asyncio.gather(*(connection() for _ in range(concurrency)))
-        return Run(time.perf_counter() - start, server.cpu_seconds() - cpu, latencies, answers)
+    start, cpu = time.perf_counter(), server.cpu_seconds()
+    try:
+        await asyncio.gather(*(connection(pipe) for pipe in pipes))
+    finally:
+        for pipe in pipes:
+            pipe.transport.close()
+    return Run(time.perf_counter() - start, server.cpu_seconds() - cpu, latencies, answers)
 
 
 def figures(runs: list[Run]) -> dict:
@@ -232,6 +293,17 @@ def figures(runs: list[Run]) -> dict:
         ),
         "answers": {str(code): n for code, n in sorted(answers.items())},
     }
+
+
+def first_lives(lives: list[list[Callback]], callbacks: float) -> list[list[Callback]]:
+    """The first of these lives, about `callbacks` callbacks in all."""
+    taken, count = [], 0
+    for life_ in lives:
+        if count >= callbacks:
+            break
+        taken.append(life_)
+        count += len(life_)
+    return taken
 
 
 def lives_for(first: int, callbacks: int, rng: random.Random) -> list[list[Callback]]:
@@ -290,6 +362,10 @@ async def bench(url: str, args: argparse.Namespace) -> dict:
     for _ in range(args.rounds):  # other callbacks in each round: every one changes something
         rounds.append(lives_for(next_id, args.requests // args.rounds, rng))
         next_id += len(rounds[-1])
+    paced_lives = []  # for each share of the baseline's rate, new again
+    for share in PACED_SHARES:
+        paced_lives.append(lives_for(next_id, int(share * MAX_RATE * args.paced_seconds), rng))
+        next_id += len(paced_lives[-1])
     plan = replay(
         ((i, resource_of(i)) for i in itertools.count(next_id)), args.replay, args.duplicates, rng
     )
@@ -316,12 +392,25 @@ async def bench(url: str, args: argparse.Namespace) -> dict:
         baseline, webhooks = figures(runs["baseline"]), figures(runs["webhooks"])
         say(f"baseline: {baseline}")
         say(f"webhooks: {webhooks}")
+        paced = []
+        for share, lives in zip(PACED_SHARES, paced_lives, strict=True):
+            rate = share * baseline["per_second"]
+            requests = signed(in_carrier_order(first_lives(lives, rate * args.paced_seconds), rng))
+            step = {"share_of_baseline": share, "per_second": round(rate, 1)}
+            for name, server in (("baseline", bare), ("webhooks", app)):
+                run = await load(server, requests, args.concurrency, rate)
+                step[name] = {k: v for k, v in figures([run]).items() if k in PACED_FIGURES}
+            say(f"paced: {step}")
+            paced.append(step)
         replayed = figures([await load(app, replay_requests, args.concurrency)])
         say(f"replay: {replayed}")
     check = await check_replay(plain, plan)
     say(f"replay check: {check}")
     ratio = webhooks["per_second"] / baseline["per_second"]
-    all_answered = all(set(r["answers"]) == {"200"} for r in (baseline, webhooks, replayed))
+    pacing = [step[name] for step in paced for name in ("baseline", "webhooks")]
+    all_answered = all(
+        set(r["answers"]) == {"200"} for r in (baseline, webhooks, replayed, *pacing)
+    )
     return {
         "attempts": attempts,
         "concurrency": args.concurrency,
@@ -329,9 +418,14 @@ async def bench(url: str, args: argparse.Namespace) -> dict:
         "baseline": baseline,
         "webhooks": webhooks,
         "ratio_to_baseline": round(ratio, 2),
+        "paced": paced,
         "replay": replayed
         | {"attempts": len(plan.expected), "duplicates": plan.duplicates}
         | check,
+        "p99_under_limit": {
+            name: figures_["p99_ms"] < MAX_P99_MS
+            for name, figures_ in (("baseline", baseline), ("webhooks", webhooks))
+        },
         "within_limits": ratio >= MIN_RATIO
         and webhooks["p99_ms"] < MAX_P99_MS
         and all_answered
@@ -344,6 +438,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=20_000, help="measured callbacks")
     parser.add_argument("--warmup", type=int, default=2_000, help="callbacks before measuring")
     parser.add_argument("--rounds", type=int, default=4, help="turns of baseline and webhooks")
+    parser.add_argument("--paced-seconds", type=float, default=5, help="length of each paced run")
     parser.add_argument("--replay", type=int, default=100_000, help="callbacks replayed")
     parser.add_argument("--duplicates", type=float, default=0.3, help="share of the replay")
     parser.add_argument("--concurrency", type=int, default=64, help="connections")
