@@ -60,29 +60,32 @@ def test_an_agent_sees_replies_and_callback_requests_arrive_live(tmp_path):
         cwd=tmp_path, env=env, stdin=PASSWORD + "\n",
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
-    with serving(cwd=tmp_path, env=env, port=port), sync_playwright() as playwright:
-        wait_for_open_follow_up(tmp_path / "followup.db")
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.goto(base + "/belwachtrij")
-        expect(page).to_have_title("Inloggen – followup")
-        page.get_by_label("E-mailadres").fill("agent@gemeente.example")
-        page.get_by_label("Wachtwoord").fill(PASSWORD)
-        page.get_by_role("button", name="Inloggen").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Belwachtrij")
-        waiting = page.get_by_role("region", name="Te bellen")
-        expect(waiting).to_contain_text("Er wacht niemand.")
+        with serving(cwd=tmp_path, env=env, port=port):
+            wait_for_open_follow_up(tmp_path / "followup.db")
+            page = browser.new_page()
+            page.goto(base + "/belwachtrij")
+            expect(page).to_have_title("Inloggen – followup")
+            page.get_by_label("E-mailadres").fill("agent@gemeente.example")
+            page.get_by_label("Wachtwoord").fill(PASSWORD)
+            page.get_by_role("button", name="Inloggen").click()
+            expect(page.get_by_role("heading", level=1)).to_have_text("Belwachtrij")
+            waiting = page.get_by_role("region", name="Te bellen")
+            expect(waiting).to_contain_text("Er wacht niemand.")
 
-        sms(base, "Bel mij", "SM" + "1" * 32)  # no reload from here on
-        expect(waiting).to_contain_text("Anna Jansen", timeout=10_000)
-        expect(waiting).to_contain_text("Wil gebeld worden")
-        sms(base, "ik heb nu werk gevonden", "SM" + "2" * 32)
-        replies = page.get_by_role("region", name="Antwoorden om te lezen")
-        expect(replies).to_contain_text("ik heb nu werk gevonden", timeout=10_000)
-        page.screenshot(path=str(tmp_path / "belwachtrij.png"), full_page=True)
+            sms(base, "Bel mij", "SM" + "1" * 32)  # no reload from here on
+            expect(waiting).to_contain_text("Anna Jansen", timeout=10_000)
+            expect(waiting).to_contain_text("Wil gebeld worden")
+            sms(base, "ik heb nu werk gevonden", "SM" + "2" * 32)
+            replies = page.get_by_role("region", name="Antwoorden om te lezen")
+            expect(replies).to_contain_text("ik heb nu werk gevonden", timeout=10_000)
+            page.screenshot(path=str(tmp_path / "belwachtrij.png"), full_page=True)
 
-        replies.get_by_role("button", name="Gelezen, niets doen").click()
-        expect(replies).to_contain_text("Er zijn geen antwoorden om te lezen.")
-        waiting.get_by_role("button", name="Bel Anna Jansen").click()
-        expect(page.get_by_role("region", name="Uw gesprekken")).to_contain_text("Anna Jansen")
+            replies.get_by_role("button", name="Gelezen, niets doen").click()
+            expect(replies).to_contain_text("Er zijn geen antwoorden om te lezen.")
+            waiting.get_by_role("button", name="Bel Anna Jansen").click()
+            expect(page.get_by_role("region", name="Uw gesprekken")).to_contain_text("Anna Jansen")
+            # Leaving `serving` stops the server with the page still open: its live stream must
+            # not hold the shutdown (`serving` allows 20 s; aiohttp would wait 60 for it).
         browser.close()
