@@ -71,13 +71,19 @@ class AgentQueue:
         return sorted(set(shown))
 
 
-def _open_and_kept() -> sa.ColumnElement[bool]:
-    return sa.and_(FollowUp.state == FollowUpState.OPEN, Client.erased_at.is_(None))
+def _calls(*columns: sa.ColumnElement) -> sa.Select:
+    """Call attempts with their residents, who must not have been erased."""
+    return (
+        sa.select(*columns)
+        .join(FollowUp, FollowUp.id == Attempt.follow_up_id)
+        .join(Client, Client.id == FollowUp.client_id)
+        .where(Attempt.channel == Channel.CALL, Client.erased_at.is_(None))
+    )
 
 
 async def _waiting(session: AsyncSession, now: datetime) -> list[WaitingCall]:
     rows = await session.execute(
-        sa.select(
+        _calls(
             Attempt.id,
             Client.id,
             Client.name,
@@ -85,14 +91,11 @@ async def _waiting(session: AsyncSession, now: datetime) -> list[WaitingCall]:
             FollowUp.callback_requested_at,
             Attempt.due_at,
         )
-        .join(FollowUp, FollowUp.id == Attempt.follow_up_id)
-        .join(Client, Client.id == FollowUp.client_id)
         .where(
-            Attempt.channel == Channel.CALL,
             Attempt.state == AttemptState.QUEUED,
             Attempt.agent_id.is_(None),
             Attempt.due_at <= now,
-            _open_and_kept(),
+            FollowUp.state == FollowUpState.OPEN,
         )
         # Who asked to be called goes first, in the order they asked.
         .order_by(
@@ -123,7 +126,7 @@ async def _replies(session: AsyncSession) -> list[ReplyToRead]:
 
 async def _mine(session: AsyncSession, agent: SignedIn, now: datetime) -> list[AgentCall]:
     rows = await session.execute(
-        sa.select(
+        _calls(
             Attempt.id,
             Client.id,
             Client.name,
@@ -131,13 +134,9 @@ async def _mine(session: AsyncSession, agent: SignedIn, now: datetime) -> list[A
             Attempt.carrier_status,
             Attempt.duration_seconds,
         )
-        .join(FollowUp, FollowUp.id == Attempt.follow_up_id)
-        .join(Client, Client.id == FollowUp.client_id)
         .where(
             Attempt.agent_id == agent.id,
-            Attempt.channel == Channel.CALL,
             sa.or_(Attempt.state.in_(IN_FLIGHT), Attempt.finished_at >= now - RECENT_CALLS),
-            Client.erased_at.is_(None),
         )
         .order_by(Attempt.id.desc())
         .limit(SHOWN)
