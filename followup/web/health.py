@@ -1,5 +1,6 @@
-"""GET /healthz and GET /metrics, for load balancers and Prometheus. No login: both carry
-aggregates only, never client data (restrict /metrics at the proxy; docs/operations.md)."""
+"""GET /healthz and GET /metrics, for load balancers and Prometheus, and the middlewares every
+request passes (metrics, errors). No login: both endpoints carry aggregates only, never
+client data (restrict /metrics at the proxy; docs/operations.md)."""
 
 import asyncio
 import logging
@@ -9,6 +10,7 @@ from prometheus_client import generate_latest
 
 from followup.app_keys import CLOCK, SESSIONS
 from followup.store.monitoring import DatabaseFigures, database_figures, ping
+from followup.web.errors import hide_error_details
 from followup.web.metrics import METRICS, AppMetrics, count_requests
 
 log = logging.getLogger(__name__)
@@ -25,8 +27,10 @@ routes = web.RouteTableDef()
 
 def setup(app: web.Application) -> None:
     app[METRICS] = AppMetrics()
-    # Outermost, so requests another middleware answers early (a redirect) count too.
+    # Outermost, so requests another middleware answers early (a redirect) count too; the
+    # next one, so an unexpected error is counted as the 500 it is answered with.
     app.middlewares.insert(0, count_requests)
+    app.middlewares.insert(1, hide_error_details)
     app.router.add_routes(routes)
 
 

@@ -25,6 +25,7 @@ from tests.support.rows import NOW, add_attempt, add_client, add_follow_up
 from tests.support.webhooks import Clock
 
 RESIDENT_PATH = "/clients/0612345678"
+LEAKY = "duplicate key value (to_address)=(%s)"  # what a driver's error may say
 
 
 def monitored_app(sessions, clock=NOW) -> web.Application:
@@ -37,7 +38,12 @@ def monitored_app(sessions, clock=NOW) -> web.Application:
     async def client_page(request: web.Request) -> web.Response:
         return web.Response(text="ok")
 
+    async def broken_page(request: web.Request) -> web.Response:
+        # As a driver's error can quote the values of its statement.
+        raise ValueError(LEAKY % request.match_info["ref"])
+
     app.router.add_get("/clients/{ref}", client_page)
+    app.router.add_get("/broken/{ref}", broken_page)
     return app
 
 
@@ -119,6 +125,19 @@ async def test_request_counts_go_up_by_route_pattern_never_the_raw_path(client):
     samples = await scrape(client)
     assert value(samples, requests, method="GET", route="/healthz", status="200") == 3
     assert value(samples, requests, method="GET", route="/metrics", status="200") == 1
+
+
+async def test_an_unexpected_error_is_logged_without_its_message(client, caplog):
+    answer = await client.get("/broken/0612345678")
+    assert answer.status == 500
+    assert await answer.text() == "Er ging iets mis aan onze kant. Probeer het later opnieuw."
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "unexpected ValueError on GET /broken/{ref}" in logged
+    assert "broken_page" in logged  # where it went wrong
+    assert "0612345678" not in logged and "duplicate key value" not in logged
+    samples = await scrape(client)
+    requests = "followup_http_requests_total"
+    assert value(samples, requests, method="GET", route="/broken/{ref}", status="500") == 1
 
 
 async def test_an_empty_database_reports_zeros(client):
