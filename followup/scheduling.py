@@ -24,6 +24,14 @@ log = logging.getLogger(__name__)
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 
 
+def run_soon(app: web.Application, job_id: str) -> None:
+    """Run the job now rather than at its next tick: an agent who took a call waits for the
+    dispatcher to ring them. Nothing when this process runs no scheduler; when this process
+    is not the leader, the leader's next tick does it."""
+    if (scheduler := app.get(SCHEDULER)) is not None:
+        scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
+
+
 async def plan_job(app: web.Application, leadership: Leadership) -> None:
     if not await leadership.is_leader():
         return

@@ -13,6 +13,7 @@ from yarl import URL
 from followup.app_keys import CLOCK, SESSIONS, SETTINGS
 from followup.rules.domain import OUTCOME_LABELS_NL, AttemptState, Role
 from followup.rules.sms_replies import Reply, ReplyKind
+from followup.scheduling import run_soon
 from followup.services.agent_queue import (
     AgentCall,
     AgentQueue,
@@ -159,6 +160,7 @@ async def take(request: web.Request) -> web.StreamResponse:
         await take_call(request.app[SESSIONS], attempt_id, agent, request.app[CLOCK]())
     except QueueRefusal as refusal:
         raise _back(str(refusal)) from None
+    run_soon(request.app, "dispatch")  # the agent's phone rings now, not at the next tick
     raise _back()
 
 

@@ -4,11 +4,13 @@ decision; the agent's own calls show how they go; and an open page gets every ch
 over server-sent events. Each look at residents' data is audited."""
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
 from followup.rules.domain import (
     AttemptPurpose,
@@ -18,6 +20,7 @@ from followup.rules.domain import (
     OutcomeSource,
     Role,
 )
+from followup.scheduling import SCHEDULER
 from followup.services.users import add_user
 from followup.settings import SIM_AUTH_TOKEN, SIM_FROM, Settings
 from followup.store.tables import Attempt, AuditRecord, Client, Outcome, SmsMessage, User
@@ -193,6 +196,24 @@ async def test_an_agent_takes_a_call_once(web, sessions):
     )
     [taken] = await audits(sessions, "call_taken")
     assert taken.detail == {"attempt": call}
+
+
+async def test_taking_a_call_runs_the_dispatcher_now(sessions, db_url, aiohttp_client):
+    settings = Settings(_env_file=None, database_url=db_url, public_url=PUBLIC)
+    app = people_app(settings, sessions, Clock(MONDAY), SECRET)
+    scheduler = app[SCHEDULER] = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_job(lambda: None, IntervalTrigger(hours=1), id="dispatch")
+    scheduler.start(paused=True)  # nothing runs: the test reads when it would
+    web = await aiohttp_client(app)
+    try:
+        call = await resident(sessions, "1", "Anna", "+31612340001")
+        await signed_in(web, sessions)
+        before = scheduler.get_job("dispatch").next_run_time
+        await web.post(f"/belwachtrij/gesprekken/{call}", allow_redirects=False)
+        moved = scheduler.get_job("dispatch").next_run_time
+        assert moved < before and moved <= datetime.now(UTC)
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 async def test_a_coordinator_sees_the_queue_but_takes_no_calls(web, sessions):
