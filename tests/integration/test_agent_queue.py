@@ -288,6 +288,8 @@ async def read_event(stream) -> str:
     lines = []
     while True:
         line = (await asyncio.wait_for(stream.content.readline(), 10)).decode()
+        if not line:
+            raise EOFError("the stream ended before the event")
         if line == "\n" and lines:
             return "\n".join(lines)
         if line.startswith("data: "):
@@ -322,3 +324,15 @@ async def test_an_open_page_gets_every_change_live(web, sessions):
         assert "ik ben verhuisd" in await read_event(stream)
     # One audit for each time the page showed something new: three, not one a second.
     assert len(await audits(sessions, "agent_queue_viewed")) == 3
+
+
+async def test_an_open_page_of_a_user_disabled_since_gets_nothing_new(web, sessions):
+    await resident(sessions, "1", "Anna", "+31612340001")
+    await signed_in(web, sessions)
+    async with web.get("/belwachtrij/live") as stream:
+        assert "Anna" in await read_event(stream)
+        async with sessions() as session, session.begin():
+            await session.execute(sa.update(User).values(disabled_at=NOW))
+        await sms(web, "ik ben verhuisd", "+31612340001", "SM" + "7" * 32)
+        rest = await asyncio.wait_for(stream.content.read(), 10)  # the stream ends
+    assert b"verhuisd" not in rest
