@@ -124,3 +124,16 @@ class OptOutSource(StrEnum):
     AGENT = "agent"
     BACK_OFFICE = "back_office"
     CARRIER = "carrier"
+
+
+class AuditAction(StrEnum):
+    """What an audit record says happened, always in the past tense."""
+
+    CLIENTS_IMPORTED = "clients_imported"
+    OUTCOME_RECORDED = "outcome_recorded"
+    QUEUE_VIEWED = "queue_viewed"
+    CALL_TAKEN = "call_taken"
+    REPLY_REVIEWED = "reply_reviewed"
+    SIGNED_IN = "signed_in"
+    USER_ADDED = "user_added"
+    PLANNING_CHANGED = "planning_changed"

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from followup.rules.domain import AuditAction
 from followup.store.tables import AuditRecord
 
 
@@ -13,7 +14,7 @@ def record_audit(
     *,
     now: datetime,
     actor: str,
-    action: str,
+    action: AuditAction,
     user_id: int | None = None,
     client_id: int | None = None,
     detail: dict[str, Any] | None = None,

@@ -6,7 +6,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from followup.rules.domain import OptOutSource, OutcomeCategory, OutcomeSource, UnreachableReason
+from followup.rules.domain import (
+    AuditAction,
+    OptOutSource,
+    OutcomeCategory,
+    OutcomeSource,
+    UnreachableReason,
+)
 from followup.services.audit import record_audit
 from followup.services.outcomes import open_follow_up, opt_out, record_outcome
 from followup.store.tables import Client
@@ -62,7 +68,7 @@ async def record_back_office_outcome(
             session,
             now=now,
             actor=actor,
-            action="outcome_recorded",
+            action=AuditAction.OUTCOME_RECORDED,
             client_id=client_id,
             detail={"category": category.value, "reason": reason.value if reason else None},
         )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from followup.rules.domain import AuditAction
 from followup.rules.import_merge import merge
 from followup.rules.import_rows import (
     ClientRow,
@@ -138,7 +139,7 @@ async def import_clients(
                 session,
                 now=now,
                 actor=actor,
-                action="import_clients",
+                action=AuditAction.CLIENTS_IMPORTED,
                 detail={
                     k: v
                     for k, v in result.summary().items()

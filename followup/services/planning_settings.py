@@ -10,6 +10,7 @@ from datetime import datetime
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from followup.rules.domain import AuditAction
 from followup.rules.planning_rules import PlanningRules
 from followup.services.audit import record_audit
 from followup.store.tables import AppSetting
@@ -83,7 +84,7 @@ async def save_rules(
             session,
             now=now,
             actor=actor,
-            action="change_planning",
+            action=AuditAction.PLANNING_CHANGED,
             detail=rules.model_dump(mode="json"),
         )
 

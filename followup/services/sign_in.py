@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from followup.rules.domain import Role
+from followup.rules.domain import AuditAction, Role
 from followup.rules.passwords import hash_password, verify_password
 from followup.services.audit import record_audit
 from followup.store.tables import User
@@ -41,7 +41,9 @@ async def sign_in(
         right = await asyncio.to_thread(verify_password, password, stored)
         if user is None or not right or user.disabled_at is not None:
             return None
-        record_audit(session, now=now, actor=user.email, action="sign_in", user_id=user.id)
+        record_audit(
+            session, now=now, actor=user.email, action=AuditAction.SIGNED_IN, user_id=user.id
+        )
         return _signed_in(user)
 
 

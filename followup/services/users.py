@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from followup.rules.domain import Role
+from followup.rules.domain import AuditAction, Role
 from followup.rules.passwords import hash_password, password_problem
 from followup.rules.phones import classify_phone
 from followup.services.audit import record_audit
@@ -59,7 +59,7 @@ async def add_user(
                 session,
                 now=now,
                 actor=actor,
-                action="add_user",
+                action=AuditAction.USER_ADDED,
                 user_id=user.id,
                 detail={"role": role.value},
             )

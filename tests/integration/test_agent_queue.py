@@ -142,7 +142,7 @@ async def test_signing_in_sets_a_guarded_cookie_and_goes_back(web, sessions):
     assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/"
     assert not cookie["secure"]
     await page_of(web)
-    [signed] = await audits(sessions, "sign_in")
+    [signed] = await audits(sessions, "signed_in")
     assert signed.actor == "a@gemeente.example"
     # Another site as the way back is never followed.
     elsewhere = await web.post(
@@ -178,7 +178,7 @@ async def test_callback_requests_come_first_then_due_calls(web, sessions):
     assert page.index("Bel Mij") < page.index("Due Eerst")
     assert "Wil gebeld worden (sinds 10:00)" in page
     assert "Later" not in page  # not due yet
-    [viewed] = await audits(sessions, "agent_queue_viewed")
+    [viewed] = await audits(sessions, "queue_viewed")
     assert len(viewed.detail["clients"]) == 2
 
 
@@ -323,7 +323,7 @@ async def test_an_open_page_gets_every_change_live(web, sessions):
         await sms(web, "ik ben verhuisd", "+31612340001", "SM" + "5" * 32)
         assert "ik ben verhuisd" in await read_event(stream)
     # One audit for each time the page showed something new: three, not one a second.
-    assert len(await audits(sessions, "agent_queue_viewed")) == 3
+    assert len(await audits(sessions, "queue_viewed")) == 3
 
 
 async def test_an_open_page_of_a_user_disabled_since_gets_nothing_new(web, sessions):

@@ -318,7 +318,7 @@ async def test_import_is_audited(sessions, tmp_path):
     await run_import(sessions, write_csv(tmp_path / "a.csv", [row("1"), row("2", name="")]))
     async with sessions() as session:
         record = await session.scalar(sa.select(AuditRecord))
-    assert (record.actor, record.action) == ("test", "import_clients")
+    assert (record.actor, record.action) == ("test", "clients_imported")
     assert (record.detail["imported"], record.detail["rejected"]) == (1, 1)
 
 
