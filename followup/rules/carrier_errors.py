@@ -6,7 +6,10 @@ message or call is created; delivery ones (30xxx) arrive later in a status callb
 come from a <Dial> in a call.
 """
 
+from dataclasses import dataclass
 from enum import StrEnum
+
+from followup.rules.domain import CarrierResource, Channel, EvidenceSource
 
 
 class Failure(StrEnum):
@@ -17,6 +20,17 @@ class Failure(StrEnum):
     OPTED_OUT = "opted_out"  # the resident unsubscribed at the carrier (STOP to our number)
     PERMANENT = "permanent"  # this attempt cannot succeed; the ladder moves on
     ACCOUNT = "account"  # our credentials or sender are wrong: stop sending altogether
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A send the carrier or mail server refused (nothing was sent), or a delivery or call that
+    failed afterwards."""
+
+    failure: Failure
+    code: int | None
+    detail: str  # for people and the record; never a phone number or a message body
+    source: EvidenceSource = EvidenceSource.CARRIER_ERROR  # where the proof comes from
 
 
 INVALID_NUMBER_CODES = frozenset(
@@ -88,8 +102,43 @@ def classify_rejection(http_status: int, code: int | None) -> Failure:
 
 
 def classify_delivery(code: int | None) -> Failure:
-    """A message the carrier accepted and then could not deliver."""
-    return classify_code(code) or Failure.PERMANENT
+    """A message the carrier accepted and then could not deliver. Only the resident's side
+    can fail then: our account was fine when it was sent."""
+    failure = classify_code(code) or Failure.PERMANENT
+    return Failure.PERMANENT if failure in (Failure.ACCOUNT, Failure.UNCERTAIN) else failure
+
+
+def failed_delivery(resource: CarrierResource, status: str, code: int | None) -> Rejected:
+    """A message that could not be delivered, or a call that failed, as a callback tells it.
+    A call that was busy or not answered reached a real phone: only a <Dial> error on the
+    number says it is wrong."""
+    detail = f"{status} (fout {code})" if code else status
+    if resource is CarrierResource.MESSAGE:
+        return Rejected(classify_delivery(code), code, detail, EvidenceSource.DELIVERY_ERROR)
+    known = classify_code(code)
+    failure = known if known is Failure.INVALID_ADDRESS else Failure.PERMANENT
+    return Rejected(failure, code, detail, EvidenceSource.CARRIER_ERROR)
+
+
+def refused_at_sending(channel: Channel, rejected: Rejected) -> Rejected:
+    """A call starts by ringing the agent's own phone: a number refused then is the agent's,
+    not the resident's, and is never flagged."""
+    if channel is Channel.CALL and rejected.failure in (
+        Failure.INVALID_ADDRESS,
+        Failure.NOT_MOBILE,
+    ):
+        detail = f"nummer van de medewerker: {rejected.detail}"
+        return Rejected(Failure.PERMANENT, rejected.code, detail[:255], rejected.source)
+    return rejected
+
+
+def lookup_failure(valid: bool, mobile: bool | None) -> Failure | None:
+    """What the carrier's Lookup of a number before its first SMS proves, if anything."""
+    if not valid:
+        return Failure.INVALID_ADDRESS
+    if mobile is False:
+        return Failure.NOT_MOBILE
+    return None
 
 
 def classify_smtp(reply_code: int) -> Failure:

@@ -1,11 +1,20 @@
-"""The carrier's statuses of a message or call, in order of meaning, and what each means for
-the attempt. Callbacks come twice, late and out of order: a status is applied only when it
-ranks above the one already known, so `delivered` is never overwritten by `sent`, and the
-first final status of a resource is the one that stays."""
+"""The carrier's statuses of a message or call, in order of meaning, and what a report of one
+does to its attempt. Callbacks come twice, late and out of order: a status is applied only
+when it ranks above the one already known, so `delivered` is never overwritten by `sent`, and
+the first final status of a resource is the one that stays."""
 
-from followup.rules.domain import AttemptState, CarrierResource
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from followup.rules.attempt import AttemptProgress
+from followup.rules.domain import AttemptState, CallLeg, CarrierResource, Channel
 
 FINAL = 5
+# The longest SID, status and answering-machine verdict the carrier sends (and we keep).
+MAX_SID = 64
+MAX_STATUS = 32
+MAX_ANSWERED_BY = 32
 
 _MESSAGE_RANKS = {
     "accepted": 0,
@@ -50,10 +59,6 @@ _CALL_STATES = {
 }
 
 
-def is_known(resource: CarrierResource, status: str) -> bool:
-    return status in _RANKS[resource]
-
-
 def rank(resource: CarrierResource, status: str | None) -> int:
     """-1 for no status yet; an unknown status never outranks anything."""
     if status is None:
@@ -79,3 +84,104 @@ def attempt_state(resource: CarrierResource, status: str) -> AttemptState:
     call): accepted and on its way is `sent`."""
     states = _MESSAGE_STATES if resource is CarrierResource.MESSAGE else _CALL_STATES
     return states.get(status, AttemptState.SENT)
+
+
+# A call that ended in one of these was never picked up.
+NEVER_ANSWERED = frozenset({"busy", "no-answer", "failed", "canceled"})
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """One status callback: the attempt named in the callback URL we gave the carrier (signed,
+    so trusted), and the carrier's SID, which must agree."""
+
+    resource: CarrierResource
+    sid: str
+    status: str
+    attempt_id: int | None = None
+    leg: CallLeg | None = None  # of a call: CLIENT when not said
+    error_code: int | None = None
+    sip_response_code: int | None = None
+    duration_seconds: int | None = None
+    answered_by: str | None = None
+    payload: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def about_agent(self) -> bool:
+        return self.leg is CallLeg.AGENT
+
+
+class Applied(StrEnum):
+    APPLIED = "applied"
+    FAILED = "failed"  # applied, and the attempt failed: its failure is handled
+    OUTRANKED = "outranked"  # kept as an event; the attempt already knows better
+    DUPLICATE = "duplicate"
+    ORPHAN = "orphan"  # kept as an event; it fits no attempt
+
+
+def reported_sid(attempt: AttemptProgress, report: StatusReport) -> str | None:
+    """The SID the attempt has for what the report is about."""
+    return attempt.agent_leg_sid if report.about_agent else attempt.carrier_sid
+
+
+def fits(attempt: AttemptProgress, report: StatusReport) -> bool:
+    """The report may be about this attempt: the same kind of resource, and no other SID."""
+    return (attempt.channel is Channel.CALL) == (
+        report.resource is CarrierResource.CALL
+    ) and reported_sid(attempt, report) in (None, report.sid)
+
+
+def adopt(
+    attempt: AttemptProgress, sid: str, now: datetime, *, agent_leg: bool = False
+) -> AttemptProgress:
+    """A SID the carrier reports for an attempt that has none yet: its worker died before
+    recording the carrier's answer, or has not recorded it yet, and the report settles it.
+    A resident's message or leg reported for an attempt put back in the queue (the carrier
+    did not know it when asked) was sent after all, and must not be sent again."""
+    if agent_leg:
+        if attempt.agent_leg_sid is None and attempt.state is AttemptState.SENDING:
+            return replace(attempt, agent_leg_sid=sid, state=AttemptState.SENT, sent_at=now)
+        return attempt
+    if attempt.carrier_sid is not None:
+        return attempt
+    if attempt.state in (AttemptState.SENDING, AttemptState.QUEUED):
+        return replace(attempt, carrier_sid=sid, state=AttemptState.SENT, sent_at=now)
+    return replace(attempt, carrier_sid=sid)
+
+
+def advance(
+    attempt: AttemptProgress, report: StatusReport, now: datetime
+) -> tuple[AttemptProgress, Applied]:
+    """A report on the resident's side applied to its attempt, whose SID it is. FAILED: the
+    status is recorded and the attempt must now go through failure handling."""
+    details = {
+        name: value
+        for name, value in (
+            ("sip_response_code", report.sip_response_code),
+            ("duration_seconds", report.duration_seconds),
+            ("answered_by", report.answered_by or None),
+        )
+        if value is not None
+    }
+    if not outranks(report.resource, report.status, attempt.carrier_status):
+        return replace(attempt, **details), Applied.OUTRANKED
+    attempt = replace(attempt, carrier_status=report.status, **details)
+    state = attempt_state(report.resource, report.status)
+    if state is AttemptState.FAILED:
+        fails = attempt.state in (AttemptState.SENT, AttemptState.ANSWERED)
+        return attempt, Applied.FAILED if fails else Applied.APPLIED
+    if attempt.state in (AttemptState.SENT, AttemptState.DELIVERED, AttemptState.ANSWERED):
+        attempt = replace(attempt, state=state)
+    if is_final(report.resource, report.status):
+        attempt = replace(attempt, finished_at=now)
+    return attempt, Applied.APPLIED
+
+
+def agent_missed(attempt: AttemptProgress, report: StatusReport) -> bool:
+    """The agent did not pick up, so the resident was never dialled: the call goes back to
+    the agents' queue."""
+    return (
+        report.status in NEVER_ANSWERED
+        and attempt.carrier_sid is None
+        and attempt.state is AttemptState.SENT
+    )

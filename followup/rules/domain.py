@@ -118,12 +118,51 @@ class CarrierResource(StrEnum):
     CALL = "call"
 
 
+class CallLeg(StrEnum):
+    """The two calls of a click-to-call: the carrier rings the agent first, and the agent's
+    call then dials the resident."""
+
+    AGENT = "agent"
+    CLIENT = "client"
+
+
 class OptOutSource(StrEnum):
+    """Where a resident's answer or wish reached us."""
+
     SMS = "sms"
     EMAIL_LINK = "email_link"
     AGENT = "agent"
     BACK_OFFICE = "back_office"
     CARRIER = "carrier"
+
+
+# Opt-outs residents made themselves (an SMS to us or to the carrier, the response page) they
+# may lift themselves; one recorded by an agent or the back office only a person lifts.
+MADE_BY_RESIDENT = frozenset({OptOutSource.SMS, OptOutSource.CARRIER, OptOutSource.EMAIL_LINK})
+
+
+def may_lift(asked_by: OptOutSource, recorded_by: OptOutSource) -> bool:
+    return asked_by not in MADE_BY_RESIDENT or recorded_by in MADE_BY_RESIDENT
+
+
+# The outcome an answer leads to is recorded as coming from where the answer came from.
+OUTCOME_SOURCE = {
+    OptOutSource.SMS: OutcomeSource.SMS,
+    OptOutSource.EMAIL_LINK: OutcomeSource.EMAIL_LINK,
+    OptOutSource.AGENT: OutcomeSource.AGENT,
+    OptOutSource.BACK_OFFICE: OutcomeSource.BACK_OFFICE,
+    OptOutSource.CARRIER: OutcomeSource.DIALER,
+}
+
+
+class ReportGrouping(StrEnum):
+    """What the reach report counts per."""
+
+    WIJK = "wijk"
+    ROUND = "round"
+    CHANNEL = "channel"
+    AGENT = "agent"
+    MONTH = "month"
 
 
 class AuditAction(StrEnum):

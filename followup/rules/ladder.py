@@ -20,10 +20,6 @@ class ContactProfile:
     has_email: bool
     preferred: Channel | None = None
 
-    @property
-    def has_any(self) -> bool:
-        return self.can_sms or self.can_call or self.has_email
-
 
 @dataclass(frozen=True)
 class PlannedAttempt:
@@ -42,10 +38,6 @@ def message_channel(profile: ContactProfile) -> Channel | None:
     if profile.has_email:
         return Channel.EMAIL
     return None
-
-
-def has_usable_contact(profile: ContactProfile) -> bool:
-    return profile.has_any
 
 
 def plan_round(

@@ -27,6 +27,17 @@ _TYPES = {
     PhoneNumberType.PERSONAL_NUMBER: PhoneType.PERSONAL,
 }
 CALLABLE_TYPES = frozenset(_TYPES.values())
+# Only mobile numbers get SMS: a text to a landline is lost or read out by a robot.
+SMS_TYPES = frozenset({PhoneType.MOBILE})
+
+
+def can_be_called(status: ContactStatus, type_: PhoneType) -> bool:
+    return status is ContactStatus.VALID and type_ in CALLABLE_TYPES
+
+
+def can_take_sms(status: ContactStatus, type_: PhoneType, *, sms_blocked: bool = False) -> bool:
+    """`sms_blocked`: the carrier refused SMS to this number although it looked mobile."""
+    return status is ContactStatus.VALID and type_ in SMS_TYPES and not sms_blocked
 
 
 class InvalidPhoneReason(StrEnum):
@@ -35,17 +46,6 @@ class InvalidPhoneReason(StrEnum):
     NOT_A_NUMBER = "not_a_number"
     INVALID_NUMBER = "invalid_number"
     NOT_PERSONAL = "not_personal"
-
-
-INVALID_PHONE_REASONS_NL = {
-    InvalidPhoneReason.BAD_CHARACTERS: "bevat letters of vreemde tekens",
-    InvalidPhoneReason.TOO_LONG: "is te lang",
-    InvalidPhoneReason.NOT_A_NUMBER: "is geen telefoonnummer",
-    InvalidPhoneReason.INVALID_NUMBER: "bestaat niet (verkeerd aantal cijfers of onbekend nummer)",
-    InvalidPhoneReason.NOT_PERSONAL: (
-        "is een servicenummer (zoals 0800 of 0900), geen nummer van een persoon"
-    ),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +67,11 @@ class PhoneClassification:
 
     @property
     def can_call(self) -> bool:
-        return self.is_valid and self.type in CALLABLE_TYPES
+        return can_be_called(self.status, self.type)
 
     @property
     def can_sms(self) -> bool:
-        """Only mobile numbers get SMS: a text to a landline is lost or read out by a robot."""
-        return self.is_valid and self.type is PhoneType.MOBILE
+        return can_take_sms(self.status, self.type)
 
 
 def _invalid(

@@ -25,6 +25,20 @@ class Reply:
     category: OutcomeCategory | None = None  # for OUTCOME only
 
 
+# The answers a resident can choose on the response page (the form's value, what the
+# resident reads, what it means); an agent reading a reply chooses among the same.
+ANSWER_CHOICES = {
+    "1": ("Ik ben actief geworden", Reply(ReplyKind.OUTCOME, OutcomeCategory.ACTIVE)),
+    "2": ("Het WIJ-team helpt mij", Reply(ReplyKind.OUTCOME, OutcomeCategory.WITH_WIJ)),
+    "3": (
+        "Ik zet stappen, maar ben nog niet actief",
+        Reply(ReplyKind.OUTCOME, OutcomeCategory.IN_PROGRESS),
+    ),
+    "4": ("Het is niet gelukt", Reply(ReplyKind.OUTCOME, OutcomeCategory.NOT_ACTIVE)),
+    "bel": ("Bel mij", Reply(ReplyKind.CALL_ME)),
+    "stop": ("Ik wil geen contact meer", Reply(ReplyKind.OPT_OUT)),
+}
+
 _OUTCOMES = {
     "1": OutcomeCategory.ACTIVE,
     "2": OutcomeCategory.WITH_WIJ,

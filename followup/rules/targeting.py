@@ -3,6 +3,7 @@ proven wrong since, a new number from an import or a bounced address changes the
 The same rule picks the channel that takes over when a number turns out to be wrong."""
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from followup.rules.domain import AttemptPurpose, Channel
 from followup.rules.ladder import ContactProfile, message_channel
@@ -66,3 +67,23 @@ def choose_target(purpose: AttemptPurpose, reach: Reach) -> Target | None:
         return Target(Channel.EMAIL, email=reach.email)
     number = reach.first(channel)
     return Target(channel, number=number) if number else None
+
+
+class Unsendable(StrEnum):
+    """Why a claimed attempt will not go out after all (recorded as its reason)."""
+
+    FOLLOW_UP_CLOSED = "follow_up_closed"  # cancelled: the ladder stops
+    OPTED_OUT = "opted_out"  # cancelled
+    NO_ADDRESS = "no_address"  # failed: nothing left to reach the resident by
+
+
+def target_at_claim(
+    purpose: AttemptPurpose, reach: Reach, contactable: bool
+) -> Target | Unsendable:
+    """Where a due attempt goes now, or why it goes nowhere. `contactable`: its follow-up is
+    still open and the resident's data not erased."""
+    if not contactable:
+        return Unsendable.FOLLOW_UP_CLOSED
+    if reach.opted_out:
+        return Unsendable.OPTED_OUT
+    return choose_target(purpose, reach) or Unsendable.NO_ADDRESS

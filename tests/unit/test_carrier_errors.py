@@ -4,10 +4,15 @@ import pytest
 
 from followup.rules.carrier_errors import (
     Failure,
+    Rejected,
     classify_delivery,
     classify_rejection,
     classify_smtp,
+    failed_delivery,
+    lookup_failure,
+    refused_at_sending,
 )
+from followup.rules.domain import CarrierResource, Channel, EvidenceSource
 
 T, U, BAD, LAND, OUT, PERM, ACC = (
     Failure.TRANSIENT,
@@ -87,3 +92,53 @@ def test_delivery_errors(code, expected):
 )
 def test_smtp_replies(reply, expected):
     assert classify_smtp(reply) is expected
+
+
+@pytest.mark.parametrize(
+    ("resource", "code", "failure", "source"),
+    [
+        (CarrierResource.MESSAGE, 30005, BAD, EvidenceSource.DELIVERY_ERROR),
+        (CarrierResource.MESSAGE, 30003, T, EvidenceSource.DELIVERY_ERROR),
+        # Our account was fine when the message was taken: not a reason to stop sending.
+        (CarrierResource.MESSAGE, 20003, PERM, EvidenceSource.DELIVERY_ERROR),
+        (CarrierResource.CALL, 13224, BAD, EvidenceSource.CARRIER_ERROR),
+        # Busy or not answered reached a real phone: only a Dial error proves it wrong.
+        (CarrierResource.CALL, None, PERM, EvidenceSource.CARRIER_ERROR),
+        (CarrierResource.CALL, 30003, PERM, EvidenceSource.CARRIER_ERROR),
+    ],
+)
+def test_failed_deliveries_and_calls(resource, code, failure, source):
+    rejected = failed_delivery(resource, "failed", code)
+    assert (rejected.failure, rejected.code, rejected.source) == (failure, code, source)
+    assert rejected.detail == (f"failed (fout {code})" if code else "failed")
+
+
+@pytest.mark.parametrize(
+    ("channel", "failure", "expected"),
+    [
+        (Channel.CALL, BAD, PERM),  # the agent's own number: never flagged
+        (Channel.CALL, LAND, PERM),
+        (Channel.CALL, T, T),
+        (Channel.CALL, ACC, ACC),
+        (Channel.SMS, BAD, BAD),
+        (Channel.SMS, LAND, LAND),
+    ],
+)
+def test_a_call_refused_at_sending_is_about_the_agents_phone(channel, failure, expected):
+    refused = refused_at_sending(channel, Rejected(failure, 21211, "nee"))
+    assert refused.failure is expected
+    assert refused.detail == ("nummer van de medewerker: nee" if expected != failure else "nee")
+
+
+@pytest.mark.parametrize(
+    ("valid", "mobile", "expected"),
+    [
+        (False, None, BAD),
+        (False, True, BAD),
+        (True, False, LAND),
+        (True, True, None),
+        (True, None, None),
+    ],
+)
+def test_what_a_lookup_proves(valid, mobile, expected):
+    assert lookup_failure(valid, mobile) is expected

@@ -8,7 +8,6 @@ from followup.rules.domain import AttemptPurpose, Channel
 from followup.rules.ladder import (
     ContactProfile,
     PlannedAttempt,
-    has_usable_contact,
     message_channel,
     plan_round,
 )
@@ -63,20 +62,6 @@ def rules_with(*steps: tuple[str, int, str], **changes) -> PlanningRules:
 )
 def test_message_channel(profile, expected):
     assert message_channel(profile) == expected
-
-
-@pytest.mark.parametrize(
-    ("profile", "expected"),
-    [
-        pytest.param(MOBILE, True, id="mobile"),
-        pytest.param(LANDLINE, True, id="landline"),
-        pytest.param(EMAIL_ONLY, True, id="email"),
-        pytest.param(NOTHING, False, id="nothing"),
-    ],
-)
-def test_has_usable_contact(profile, expected):
-    assert has_usable_contact(profile) is expected
-    assert profile.has_any is expected
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,10 @@ import pytest
 
 from followup.rules.domain import ContactStatus, PhoneType
 from followup.rules.phones import (
-    INVALID_PHONE_REASONS_NL,
     MAX_RAW_LENGTH,
     InvalidPhoneReason,
+    can_be_called,
+    can_take_sms,
     classify_phone,
     mask_phone,
 )
@@ -73,7 +74,6 @@ def test_unusable_numbers_are_invalid_with_reason(raw, reason):
     assert not phone.can_call
     assert not phone.can_sms
     assert len(phone.raw) <= MAX_RAW_LENGTH
-    assert reason in INVALID_PHONE_REASONS_NL
 
 
 @pytest.mark.parametrize(
@@ -148,3 +148,19 @@ def test_mask_phone_never_reveals_more_than_two_digits(value):
     assert len(shown) <= 2
     digits = re.sub(r"\D", "", value)
     assert digits.endswith(shown)
+
+
+@pytest.mark.parametrize(
+    ("status", "type_", "sms_blocked", "sms", "call"),
+    [
+        (ContactStatus.VALID, PhoneType.MOBILE, False, True, True),
+        (ContactStatus.VALID, PhoneType.MOBILE, True, False, True),  # the carrier said 21614
+        (ContactStatus.VALID, PhoneType.FIXED_LINE, False, False, True),
+        (ContactStatus.VALID, PhoneType.VOIP, False, False, True),
+        (ContactStatus.VALID, PhoneType.OTHER, False, False, False),
+        (ContactStatus.INVALID, PhoneType.MOBILE, False, False, False),
+    ],
+)
+def test_which_numbers_take_sms_and_calls(status, type_, sms_blocked, sms, call):
+    assert can_take_sms(status, type_, sms_blocked=sms_blocked) is sms
+    assert can_be_called(status, type_) is call

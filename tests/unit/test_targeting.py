@@ -3,7 +3,14 @@
 import pytest
 
 from followup.rules.domain import AttemptPurpose, Channel
-from followup.rules.targeting import Number, Reach, Target, choose_target
+from followup.rules.targeting import (
+    Number,
+    Reach,
+    Target,
+    Unsendable,
+    choose_target,
+    target_at_claim,
+)
 
 MOBILE = Number(1, "+31612345678", can_sms=True, can_call=True)
 OTHER_MOBILE = Number(2, "+31687654321", can_sms=True, can_call=True)
@@ -59,3 +66,17 @@ def test_profile_of_reach():
 def test_target_address():
     assert Target(Channel.SMS, number=MOBILE).address == MOBILE.e164
     assert Target(Channel.EMAIL, email=MAIL).address == MAIL
+
+
+@pytest.mark.parametrize(
+    ("reach", "contactable", "expected"),
+    [
+        (Reach((MOBILE,), None), True, Target(Channel.SMS, number=MOBILE)),
+        (Reach((MOBILE,), None), False, Unsendable.FOLLOW_UP_CLOSED),
+        (Reach((MOBILE,), None, opted_out=True), True, Unsendable.OPTED_OUT),
+        (Reach((MOBILE,), None, opted_out=True), False, Unsendable.FOLLOW_UP_CLOSED),
+        (Reach((LANDLINE,), None), True, Unsendable.NO_ADDRESS),
+    ],
+)
+def test_where_a_claimed_attempt_goes_or_why_not(reach, contactable, expected):
+    assert target_at_claim(OPENING, reach, contactable) == expected
