@@ -16,8 +16,8 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
-from followup.rules.carrier_errors import Failure, classify_smtp
-from followup.services.ports import Accepted, Outbound, Rejected, SendResult, Unsure
+from followup.rules.carrier_errors import Failure, Rejected, classify_smtp
+from followup.services.ports import Accepted, Outbound, SendResult, Unsure
 
 
 def compose_email(outbound: Outbound, sender: str) -> EmailMessage:

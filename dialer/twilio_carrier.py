@@ -18,10 +18,10 @@ from twilio.rest import Client
 
 from dialer.twilio_http import CarrierHttpClient
 from followup.carrier_urls import CarrierUrls
-from followup.rules.carrier_errors import Failure, classify_rejection
+from followup.rules.carrier_errors import Failure, Rejected, classify_rejection
+from followup.rules.domain import CallLeg
 from followup.rules.phones import mask_numbers
-from followup.services.carrier_status import Leg
-from followup.services.ports import Accepted, LookupResult, Outbound, Rejected, SendResult, Unsure
+from followup.services.ports import Accepted, LookupResult, Outbound, SendResult, Unsure
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,11 @@ async def _guarded(request: Any) -> Any:
         return Rejected(Failure.TRANSIENT, None, f"geen verbinding: {type(error).__name__}")
     except (TimeoutError, aiohttp.ClientError, json.JSONDecodeError, TwilioException) as error:
         return Unsure(f"geen duidelijk antwoord: {type(error).__name__}")
+
+
+def _sent(answer: Any) -> SendResult:
+    """A created message or call as the dialer records it."""
+    return answer if isinstance(answer, (Rejected, Unsure)) else Accepted(answer.sid, answer.status)
 
 
 class TwilioCarrier:
@@ -105,11 +110,7 @@ class TwilioSms:
                 status_callback=self.carrier.urls.sms_status(outbound.attempt_id),
             )
         )
-        return (
-            answer
-            if isinstance(answer, (Rejected, Unsure))
-            else Accepted(answer.sid, answer.status)
-        )
+        return _sent(answer)
 
     async def find(
         self, outbound: Outbound, known_sids: Collection[str]
@@ -143,20 +144,13 @@ class TwilioVoice:
                 from_=self.carrier.sender,
                 url=urls.bridge(outbound.attempt_id),
                 method="POST",
-                status_callback=urls.call_status(outbound.attempt_id, Leg.AGENT.value),
+                status_callback=urls.call_status(outbound.attempt_id, CallLeg.AGENT.value),
                 status_callback_event=CALL_EVENTS,
                 status_callback_method="POST",
                 timeout=RING_SECONDS,
             )
         )
-        if isinstance(answer, Rejected):
-            # The number refused is the agent's own, not the resident's: never flag it.
-            if answer.failure in (Failure.INVALID_ADDRESS, Failure.NOT_MOBILE):
-                return Rejected(
-                    Failure.PERMANENT, answer.code, f"nummer van de medewerker: {answer.detail}"
-                )
-            return answer
-        return answer if isinstance(answer, Unsure) else Accepted(answer.sid, answer.status)
+        return _sent(answer)
 
     async def find(
         self, outbound: Outbound, known_sids: Collection[str]

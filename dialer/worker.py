@@ -9,14 +9,15 @@ Several workers may run at once: claims never overlap.
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialer.rate_limit import TokenBucket
-from followup.rules.carrier_errors import Failure
+from followup.clock import Clock, utc_now
+from followup.rules.carrier_errors import Failure, Rejected, lookup_failure
 from followup.rules.domain import Channel, EvidenceSource
 from followup.services.dispatch import Recorded, claim_due, record_results, stale_sending
 from followup.services.outreach import Outreach
@@ -25,10 +26,10 @@ from followup.services.ports import (
     ChannelAdapter,
     NumberLookup,
     Outbound,
-    Rejected,
     SendResult,
     Unsure,
 )
+from followup.unexpected_errors import log_unexpected
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +54,6 @@ class PassSummary:
         self.unsure += recorded.unsure
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Dispatcher:
     def __init__(
         self,
@@ -68,7 +65,7 @@ class Dispatcher:
         batch_size: int = 200,
         concurrency: int = 32,
         reconcile_after: timedelta = timedelta(minutes=2),
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self.sessions = sessions
         self.adapters = adapters
@@ -182,7 +179,7 @@ class Dispatcher:
             try:
                 result = await self._checked(outbound, looked_up)
             except Exception as error:  # never lose an attempt to a bug in an adapter
-                log.exception("attempt %d: sending failed unexpectedly", outbound.attempt_id)
+                log_unexpected(log, error, f"while sending attempt {outbound.attempt_id}")
                 result = Unsure(f"onverwachte fout: {type(error).__name__}")
             if isinstance(result, Rejected) and result.failure is Failure.ACCOUNT:
                 self.stopped = result
@@ -193,12 +190,8 @@ class Dispatcher:
             found = await self.lookup.lookup(outbound.to)
             if found is not None:
                 looked_up.add(outbound.number_id)
-                if not found.valid:
-                    return Rejected(
-                        Failure.INVALID_ADDRESS, None, found.detail, EvidenceSource.LOOKUP
-                    )
-                if found.mobile is False:
-                    return Rejected(Failure.NOT_MOBILE, None, found.detail, EvidenceSource.LOOKUP)
+                if failure := lookup_failure(found.valid, found.mobile):
+                    return Rejected(failure, None, found.detail, EvidenceSource.LOOKUP)
         return await self.adapters[outbound.channel].send(outbound)
 
 

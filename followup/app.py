@@ -1,45 +1,80 @@
-"""Composition root for the web process: settings, engine and routes wired together."""
+"""The composition root of the web process: settings, clock, engine, dialer, scheduler and
+routes wired together. The only place, with the CLI, that knows every part; tests build the
+app here too, with their own clock and engine, so they run the middleware `serve` runs."""
 
+import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from dialer.worker import utc_now
-from followup.app_keys import CLOCK, DEMO, RULES, SECRET_KEY, SESSIONS, SETTINGS
-from followup.dialing import DIALER, dialer
+from followup.app_keys import (
+    CALENDAR,
+    CLOCK,
+    DEMO,
+    DIALER,
+    DISPATCH_SOON,
+    ENGINE,
+    LIVE_STREAMS,
+    PHONE_PAGE,
+    RULES,
+    SECRET_KEY,
+    SESSIONS,
+    SETTINGS,
+    STATUS_BATCHES,
+)
+from followup.clock import Clock, utc_now
+from followup.dialing import dialer
 from followup.dutch import percent, window_text
+from followup.rules.attempt_failures import Recovery
+from followup.rules.contact_calendar import ContactCalendar
 from followup.scheduling import scheduler_context
 from followup.services.planning_settings import RulesCache
 from followup.settings import Settings
 from followup.store.engine import create_engine, session_factory
 from followup.web import agent_pages, health, pages, response_pages, sign_in_pages
 from webhooks import sms_routes, twilio_routes
-from webhooks.status_batches import status_batches
+from webhooks.status_batches import StatusBatches
 
 WEB = Path(__file__).with_name("web")
 
 
-def create_app(settings: Settings, *, secret_key: str, demo: bool = False) -> web.Application:
+def create_app(
+    settings: Settings,
+    *,
+    secret_key: str,
+    demo: bool = False,
+    clock: Clock = utc_now,
+    engine: AsyncEngine | None = None,
+    jobs: bool = True,
+) -> web.Application:
+    """`engine`: one the caller made and disposes (default: one made here from the settings).
+    `jobs`: run the scheduler's planning and dispatch passes; without them nothing happens
+    but what requests do."""
     app = web.Application()
     app[SETTINGS] = settings
     app[SECRET_KEY] = secret_key
     app[DEMO] = demo
-    app[CLOCK] = utc_now
-    app.cleanup_ctx.append(_database)
-    app.cleanup_ctx.append(status_batches)
+    app[CLOCK] = clock
+    app[CALENDAR] = ContactCalendar(settings.zone)
+    app.cleanup_ctx.append(_database(engine))
+    app.cleanup_ctx.append(_status_batches)
     app.cleanup_ctx.append(_dialer)
-    app.cleanup_ctx.append(scheduler_context)
-    setup_pages(app)
+    if jobs:
+        app.cleanup_ctx.append(scheduler_context)
+    else:
+        app[DISPATCH_SOON] = lambda: None
+    _setup_pages(app)
     app.router.add_routes(twilio_routes.routes)
     app.router.add_routes(sms_routes.routes)
-    health.setup(app)  # /healthz, /metrics and the request metrics middleware
+    health.setup(app)  # /healthz, /metrics and the middlewares every request passes
     return app
 
 
-def setup_pages(app: web.Application) -> None:
+def _setup_pages(app: web.Application) -> None:
     """Templates, static files and the pages people use."""
     aiohttp_jinja2.setup(
         app,
@@ -48,21 +83,39 @@ def setup_pages(app: web.Application) -> None:
         filters={"procent": percent, "contacttijden": window_text},
     )
     app.router.add_static("/static", WEB / "static")
-    app.router.add_routes(pages.routes)
-    app.router.add_routes(response_pages.routes)
-    app.router.add_routes(sign_in_pages.routes)
-    agent_pages.setup(app)
+    for module in (pages, response_pages, sign_in_pages, agent_pages):
+        app.router.add_routes(module.routes)
+    app[LIVE_STREAMS] = weakref.WeakSet()
+    app.on_shutdown.append(agent_pages.close_streams)
 
 
-async def _database(app: web.Application) -> AsyncIterator[None]:
-    engine = create_engine(app[SETTINGS].database_url)
-    app[SESSIONS] = session_factory(engine)
-    app[RULES] = RulesCache(app[SESSIONS])
+def _database(given: AsyncEngine | None):
+    async def database(app: web.Application) -> AsyncIterator[None]:
+        engine = given or create_engine(app[SETTINGS].database_url)
+        app[ENGINE] = engine
+        app[SESSIONS] = session_factory(engine)
+        app[RULES] = RulesCache(app[SESSIONS])
+        yield
+        if given is None:
+            await engine.dispose()
+
+    return database
+
+
+async def _status_batches(app: web.Application) -> AsyncIterator[None]:
+    """Started after the database and stopped before it: batches still being stored, or
+    keeping their connection, end before the engine goes."""
+
+    async def recovery() -> Recovery:
+        return Recovery(await app[RULES].get(), app[CALENDAR])
+
+    app[STATUS_BATCHES] = batches = StatusBatches(app[ENGINE], app[CLOCK], recovery)
     yield
-    await engine.dispose()
+    await batches.stop()
 
 
 async def _dialer(app: web.Application) -> AsyncIterator[None]:
-    async with dialer(app[SETTINGS], app[SESSIONS]) as dialing:
+    async with dialer(app[SETTINGS], app[SESSIONS], clock=app[CLOCK]) as dialing:
         app[DIALER] = dialing
+        app[PHONE_PAGE] = f"{dialing.api_base}/sim/phone" if dialing.sim else None
         yield

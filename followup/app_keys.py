@@ -1,19 +1,37 @@
-"""Typed keys for what the composition root puts on the aiohttp application, shared by the
-people-facing pages and the carrier-facing webhooks."""
+"""Typed keys for what the composition root (`followup.app`) puts on the aiohttp application,
+for the people-facing pages, the carrier-facing webhooks and the scheduler to read."""
 
+import weakref
 from collections.abc import Callable
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from followup.clock import Clock
+from followup.rules.contact_calendar import ContactCalendar
 from followup.services.planning_settings import RulesCache
 from followup.settings import Settings
+from followup.web.metrics import AppMetrics
+from webhooks.status_batches import StatusBatches
+
+if TYPE_CHECKING:  # the dialer loads the carrier's library: only the composition needs it
+    from followup.dialing import Dialer
 
 SETTINGS = web.AppKey("settings", Settings)
-SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
-DEMO = web.AppKey("demo", bool)
 SECRET_KEY = web.AppKey("secret_key", str)
+DEMO = web.AppKey("demo", bool)
+CLOCK = web.AppKey("clock", Clock)  # the time now, in UTC: the wall clock, or a test's
+CALENDAR = web.AppKey("calendar", ContactCalendar)
+ENGINE = web.AppKey("engine", AsyncEngine)
+SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 RULES = web.AppKey("rules", RulesCache)
-# The time now, in UTC: the wall clock, or a clock a test moves.
-CLOCK = web.AppKey("clock", Callable[[], datetime])
+STATUS_BATCHES = web.AppKey("status_batches", StatusBatches)
+METRICS = web.AppKey("metrics", AppMetrics)
+LIVE_STREAMS = web.AppKey("live_streams", weakref.WeakSet)  # open event streams of pages
+# Run the dispatcher now rather than at its next tick (an agent took a call and waits to
+# be rung); does nothing in a process that runs no scheduler.
+DISPATCH_SOON = web.AppKey("dispatch_soon", Callable[[], None])
+# The simulated carrier's page that plays a resident's phone, when it runs in this process.
+PHONE_PAGE: web.AppKey[str | None] = web.AppKey("phone_page")
+DIALER: web.AppKey["Dialer"] = web.AppKey("dialer")

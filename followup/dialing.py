@@ -5,10 +5,9 @@ from the settings inside the running event loop."""
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import phonenumbers
-from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialer.mail import OutboxMailer, SmtpMailer
@@ -17,12 +16,13 @@ from dialer.sim import SimCarrier, SimConfig, running_sim
 from dialer.twilio_carrier import TwilioCarrier
 from dialer.worker import Dispatcher
 from followup.carrier_urls import CarrierUrls
+from followup.clock import Clock, utc_now
+from followup.rules.attempt_failures import Recovery
 from followup.rules.client_messages import Sender
 from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import Channel
 from followup.rules.planning_rules import PlanningRules
 from followup.rules.response_links import ResponseLinks
-from followup.services.attempt_failures import Recovery
 from followup.services.outreach import Outreach
 from followup.settings import TWILIO_API_BASE, Settings
 
@@ -34,9 +34,6 @@ class Dialer:
     sim: SimCarrier | None  # the simulated carrier running in this process, if any
 
 
-DIALER = web.AppKey("dialer", Dialer)
-
-
 def embeds_sim(settings: Settings) -> bool:
     """The simulated carrier runs in-process unless another address was given for it."""
     return settings.carrier == "sim" and settings.twilio_api_base == TWILIO_API_BASE
@@ -44,7 +41,11 @@ def embeds_sim(settings: Settings) -> bool:
 
 @asynccontextmanager
 async def dialer(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], *, sim_pace: float = 1.0
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    clock: Clock = utc_now,
+    sim_pace: float = 1.0,
 ) -> AsyncIterator[Dialer]:
     async with AsyncExitStack() as stack:
         api_base, sim = settings.twilio_api_base, None
@@ -88,13 +89,15 @@ async def dialer(
             reconcile_after=max(
                 timedelta(minutes=2), timedelta(seconds=4 * settings.carrier_timeout_seconds)
             ),
+            clock=clock,
         )
         yield Dialer(dispatcher, api_base, sim)
 
 
 def outreach_for(
-    settings: Settings, rules: PlanningRules, secret_key: str, now: datetime
+    settings: Settings, rules: PlanningRules, secret_key: str, calendar: ContactCalendar
 ) -> Outreach:
+    """How this installation reaches residents under the planning rules as they are now."""
     number = phonenumbers.parse(settings.twilio_from, "NL")
     return Outreach(
         sender=Sender(
@@ -102,7 +105,7 @@ def outreach_for(
             sms_number=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL),
         ),
         sms_from=settings.twilio_from,
-        recovery=Recovery(rules, ContactCalendar(settings.zone)),
+        recovery=Recovery(rules, calendar),
         links=ResponseLinks(settings.public_url, secret_key),
         lookup_before_sms=settings.lookup_before_sms,
     )

@@ -6,45 +6,49 @@ the leader runs them, so the carrier's rate limits hold for the whole installati
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from dialer.worker import SendingStopped
-from followup.app_keys import CLOCK, RULES, SECRET_KEY, SESSIONS, SETTINGS
-from followup.dialing import DIALER, outreach_for
-from followup.rules.contact_calendar import ContactCalendar
+from followup.app_keys import (
+    CALENDAR,
+    CLOCK,
+    DIALER,
+    DISPATCH_SOON,
+    ENGINE,
+    RULES,
+    SECRET_KEY,
+    SESSIONS,
+    SETTINGS,
+)
+from followup.clock import utc_now
+from followup.dialing import outreach_for
 from followup.services.planning import run_planning_pass
-from followup.services.planning_settings import load_rules
 from followup.store.leadership import Leadership
+from followup.unexpected_errors import log_unexpected
 
 log = logging.getLogger(__name__)
-SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
+Job = Callable[[web.Application, Leadership], Awaitable[None]]
 
 
-def run_soon(app: web.Application, job_id: str) -> None:
-    """Run the job now rather than at its next tick: an agent who took a call waits for the
-    dispatcher to ring them. Nothing when this process runs no scheduler; when this process
-    is not the leader, the leader's next tick does it."""
-    if (scheduler := app.get(SCHEDULER)) is not None:
-        scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
+def run_soon(scheduler: AsyncIOScheduler, job_id: str) -> None:
+    """Run the job now rather than at its next tick. When this process is not the leader,
+    the leader's next tick does it."""
+    scheduler.modify_job(job_id, next_run_time=utc_now())  # the scheduler's own time
 
 
 async def plan_job(app: web.Application, leadership: Leadership) -> None:
     if not await leadership.is_leader():
         return
-    sessions, settings = app[SESSIONS], app[SETTINGS]
     try:
         result = await run_planning_pass(
-            sessions,
-            now=datetime.now(UTC),
-            rules=await load_rules(sessions),
-            calendar=ContactCalendar(settings.zone),
+            app[SESSIONS], now=app[CLOCK](), rules=await app[RULES].get(), calendar=app[CALENDAR]
         )
-    except Exception:  # a failed pass is retried at the next tick; the process stays up
-        log.exception("planning pass failed")
+    except Exception as error:  # a failed pass is retried at the next tick; the process stays up
+        log_unexpected(log, error, "in the planning pass")
         return
     log.info(
         "planning pass: %d follow-ups opened, %d rounds opened, %d attempts queued, "
@@ -62,13 +66,13 @@ async def dispatch_job(app: web.Application, leadership: Leadership) -> None:
         return
     try:
         rules = await app[RULES].get()
-        outreach = outreach_for(app[SETTINGS], rules, app[SECRET_KEY], app[CLOCK]())
+        outreach = outreach_for(app[SETTINGS], rules, app[SECRET_KEY], app[CALENDAR])
         summary = await dispatcher.run_pass(outreach)
     except SendingStopped as stopped:  # logged once; sending resumes after a restart
         log.error("dispatch stopped: %s", stopped)
         return
-    except Exception:  # a failed pass is retried at the next tick; the process stays up
-        log.exception("dispatch pass failed")
+    except Exception as error:  # a failed pass is retried at the next tick; the process stays up
+        log_unexpected(log, error, "in the dispatch pass")
         return
     if summary.sent or summary.failed or summary.reconciled or summary.cancelled:
         log.info(
@@ -89,12 +93,12 @@ class RunningJobs:
         self.tasks: set[asyncio.Task] = set()
         self.stopping = False
 
-    def tracked(self, job: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
-        async def run(*args: object) -> None:
+    def tracked(self, job: Job) -> Job:
+        async def run(app: web.Application, leadership: Leadership) -> None:
             task = asyncio.current_task()
             self.tasks.add(task)
             try:
-                await job(*args)
+                await job(app, leadership)
             except asyncio.CancelledError:
                 if not self.stopping:
                     raise
@@ -111,12 +115,12 @@ class RunningJobs:
 
 
 async def scheduler_context(app: web.Application) -> AsyncIterator[None]:
-    """aiohttp cleanup context: start after the database, stop before it is disposed."""
+    """aiohttp cleanup context: start after the database and the dialer, stop before them."""
     settings = app[SETTINGS]
-    leadership = Leadership(app[SESSIONS].kw["bind"])
+    leadership = Leadership(app[ENGINE])
     scheduler = AsyncIOScheduler(timezone=UTC)
     running = RunningJobs()
-    jobs = (
+    jobs: tuple[tuple[str, Job, int], ...] = (
         ("plan", plan_job, settings.plan_interval_seconds),
         ("dispatch", dispatch_job, settings.dispatch_interval_seconds),
     )
@@ -128,10 +132,10 @@ async def scheduler_context(app: web.Application) -> AsyncIterator[None]:
             id=job_id,
             coalesce=True,
             max_instances=1,
-            next_run_time=datetime.now(UTC),
+            next_run_time=utc_now(),
         )
     scheduler.start()
-    app[SCHEDULER] = scheduler
+    app[DISPATCH_SOON] = lambda: run_soon(scheduler, "dispatch")
     yield
     await running.stop(scheduler)
     await leadership.release()

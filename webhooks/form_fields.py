@@ -12,6 +12,13 @@ def required(form: MultiDictProxy[str], name: str, max_length: int = 64) -> str:
     return value
 
 
+def optional_text(form: MultiDictProxy[str], name: str, max_length: int) -> str | None:
+    value = form.get(name, "").strip()
+    if len(value) > max_length:
+        raise web.HTTPBadRequest(text=f"{name} is too long")
+    return value or None
+
+
 MAX_INT = 2**31 - 1  # the database's integer columns
 
 

@@ -11,16 +11,14 @@ batch that fails is stored again one report at a time, so one bad report fails a
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 
-from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from followup.app_keys import CLOCK, RULES, SESSIONS, SETTINGS
-from followup.rules.contact_calendar import ContactCalendar
-from followup.services.attempt_failures import Recovery
-from followup.services.carrier_status import Applied, StatusReport, apply_status
-from followup.services.carrier_status_batch import apply_statuses
+from followup.clock import Clock
+from followup.rules.attempt_failures import Recovery
+from followup.rules.carrier_status import Applied, StatusReport
+from followup.services.carrier_status import apply_statuses
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 200  # keeps each transaction, and the locks it holds, short
@@ -33,39 +31,34 @@ LINGER = 1.0
 Waiting = tuple[StatusReport, "asyncio.Future[Applied]"]
 
 
-async def store_status(app: web.Application, report: StatusReport) -> Applied:
-    return await app[STATUS_BATCHES].store(app, report)
-
-
-async def status_batches(app: web.Application) -> AsyncIterator[None]:
-    """For the app's cleanup context, after the database's: batches still being stored, or
-    keeping their connection, stop before the engine goes."""
-    app[STATUS_BATCHES] = batches = StatusBatches()
-    yield
-    await batches.stop()
-
-
 class StatusBatches:
-    """One per application, with the tasks that store its batches."""
+    """One per application, with the tasks that store its batches. `recovery` gives the
+    failure rules as they are now (coordinators change the contact windows). Stop it before
+    the engine is disposed."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, engine: AsyncEngine, clock: Clock, recovery: Callable[[], Awaitable[Recovery]]
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._recovery = recovery
         self._waiting: list[Waiting] = []
         self._arrived = asyncio.Event()  # set when a callback is added to `_waiting`
         self._storing = 0  # counted by the tasks themselves, so none is missed as one ends
         self._tasks: set[asyncio.Task[None]] = set()  # the loop keeps only weak references
 
-    async def store(self, app: web.Application, report: StatusReport) -> Applied:
+    async def store(self, report: StatusReport) -> Applied:
         future: asyncio.Future[Applied] = asyncio.get_running_loop().create_future()
         self._waiting.append((report, future))
         self._arrived.set()
         if self._storing < PARALLEL:
             self._storing += 1
-            task = asyncio.create_task(self._store_waiting(app))
+            task = asyncio.create_task(self._store_waiting())
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return await future
 
-    async def _store_waiting(self, app: web.Application) -> None:
+    async def _store_waiting(self) -> None:
         batch: list[Waiting] = []
         try:
             while self._waiting:
@@ -73,9 +66,9 @@ class StatusBatches:
                 try:
                     # One connection while callbacks keep coming: checked once, not for
                     # each batch.
-                    async with app[SESSIONS].kw["bind"].connect() as connection:
+                    async with self._engine.connect() as connection:
                         while batch:
-                            failed = await _store(app, connection, batch)
+                            failed = await self._store(connection, batch)
                             # After an error the connection may be gone: take a new one.
                             batch = [] if failed else await self._next()
                 except Exception as error:  # no connection, or the rules cannot be read
@@ -105,12 +98,37 @@ class StatusBatches:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
+    async def _store(self, connection: AsyncConnection, batch: list[Waiting]) -> bool:
+        """Store the batch and answer each request as soon as its report is stored; whether
+        any could not be. After a failure each report is stored alone, so a bad one fails
+        alone and the others are stored all the same."""
+        now, recovery = self._clock(), await self._recovery()
+        reports = [report for report, _ in batch]
+        try:
+            results = await apply_statuses(connection, reports, now=now, recovery=recovery)
+        except Exception as error:
+            # The error's text is not logged: it may quote a statement's values.
+            log.warning(
+                "%d status callbacks failed together (%s); storing them one by one",
+                len(batch),
+                type(error).__name__,
+            )
+        else:
+            for (_, future), result in zip(batch, results, strict=True):
+                _settle(future, result)
+            return False
+        failed = False
+        for report, future in batch:
+            try:
+                [outcome] = await apply_statuses(connection, [report], now=now, recovery=recovery)
+            except Exception as error:
+                outcome, failed = error, True
+            _settle(future, outcome)
+        return failed
+
     def _take(self) -> list[Waiting]:
         batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
         return batch
-
-
-STATUS_BATCHES = web.AppKey("status_batches", StatusBatches)
 
 
 def _settle(future: "asyncio.Future[Applied]", outcome: Applied | Exception) -> None:
@@ -120,38 +138,3 @@ def _settle(future: "asyncio.Future[Applied]", outcome: Applied | Exception) -> 
         future.set_exception(outcome)
     else:
         future.set_result(outcome)
-
-
-async def _store(app: web.Application, connection: AsyncConnection, batch: list[Waiting]) -> bool:
-    """Store the batch and answer each request as soon as its report is stored; whether
-    any could not be. What the batch leaves goes one by one, after the others are answered."""
-    now = app[CLOCK]()
-    reports = [report for report, _ in batch]
-    recovery = Recovery(await app[RULES].get(), ContactCalendar(app[SETTINGS].zone))
-    try:
-        results: list[Applied | Exception | None] = list(
-            await apply_statuses(connection, reports, now=now, recovery=recovery)
-        )
-    except Exception as error:
-        # The error's text is not logged: it may quote a statement's values.
-        log.warning(
-            "%d status callbacks failed together (%s); storing them one by one",
-            len(batch),
-            type(error).__name__,
-        )
-        results = [None] * len(batch)
-    for (_, future), result in zip(batch, results, strict=True):
-        if result is not None:
-            _settle(future, result)
-    left = [(i, report) for i, report in enumerate(reports) if results[i] is None]
-    sessions = async_sessionmaker(connection, expire_on_commit=False)
-    failed = False
-    for i, report in left:
-        try:
-            outcome: Applied | Exception = await apply_status(
-                sessions, report, now=now, recovery=recovery
-            )
-        except Exception as error:
-            outcome, failed = error, True
-        _settle(batch[i][1], outcome)
-    return failed

@@ -5,14 +5,13 @@ a callback the carrier sees acknowledged is never lost."""
 from aiohttp import web
 from twilio.twiml.voice_response import VoiceResponse
 
-from followup.app_keys import CLOCK, SESSIONS, SETTINGS
+from followup.app_keys import CLOCK, SESSIONS, SETTINGS, STATUS_BATCHES
 from followup.carrier_urls import BRIDGE_PATH, CALL_STATUS_PATH, SMS_STATUS_PATH, CarrierUrls
-from followup.rules.domain import CarrierResource
-from followup.services.carrier_status import Leg, StatusReport
+from followup.rules.carrier_status import MAX_ANSWERED_BY, MAX_SID, MAX_STATUS, StatusReport
+from followup.rules.domain import CallLeg, CarrierResource
 from followup.services.voice_bridge import bridge_number
-from webhooks.form_fields import optional_int, required
+from webhooks.form_fields import optional_int, optional_text, required
 from webhooks.signature import signed_form
-from webhooks.status_batches import store_status
 
 routes = web.RouteTableDef()
 
@@ -22,7 +21,7 @@ NOT_TO_BE_CALLED = "Deze inwoner bellen we nu niet meer. Het gesprek wordt beëi
 
 
 async def _apply(request: web.Request, report: StatusReport) -> web.Response:
-    await store_status(request.app, report)
+    await request.app[STATUS_BATCHES].store(report)
     return web.Response(status=200)  # empty: Twilio only needs a 2xx
 
 
@@ -31,8 +30,8 @@ async def sms_status(request: web.Request) -> web.Response:
     form = await signed_form(request)
     report = StatusReport(
         resource=CarrierResource.MESSAGE,
-        sid=required(form, "MessageSid"),
-        status=required(form, "MessageStatus").lower(),
+        sid=required(form, "MessageSid", max_length=MAX_SID),
+        status=required(form, "MessageStatus", max_length=MAX_STATUS).lower(),
         attempt_id=optional_int(request.query.get("attempt"), "attempt"),
         error_code=optional_int(form.get("ErrorCode"), "ErrorCode"),
         payload=dict(form),
@@ -44,19 +43,19 @@ async def sms_status(request: web.Request) -> web.Response:
 async def call_status(request: web.Request) -> web.Response:
     form = await signed_form(request)
     try:
-        leg = Leg(request.query.get("leg", Leg.CLIENT.value))
+        leg = CallLeg(request.query.get("leg", CallLeg.CLIENT.value))
     except ValueError:
         raise web.HTTPBadRequest(text="leg must be agent or client") from None
     report = StatusReport(
         resource=CarrierResource.CALL,
-        sid=required(form, "CallSid"),
-        status=required(form, "CallStatus").lower(),
+        sid=required(form, "CallSid", max_length=MAX_SID),
+        status=required(form, "CallStatus", max_length=MAX_STATUS).lower(),
         attempt_id=optional_int(request.query.get("attempt"), "attempt"),
         leg=leg,
         error_code=optional_int(form.get("ErrorCode"), "ErrorCode"),
         sip_response_code=optional_int(form.get("SipResponseCode"), "SipResponseCode"),
         duration_seconds=optional_int(form.get("CallDuration"), "CallDuration"),
-        answered_by=form.get("AnsweredBy") or None,
+        answered_by=optional_text(form, "AnsweredBy", max_length=MAX_ANSWERED_BY),
         payload=dict(form),
     )
     return await _apply(request, report)
@@ -74,7 +73,7 @@ async def bridge(request: web.Request) -> web.Response:
     number = await bridge_number(
         request.app[SESSIONS],
         attempt_id=attempt_id,
-        call_sid=required(form, "CallSid"),
+        call_sid=required(form, "CallSid", max_length=MAX_SID),
         now=request.app[CLOCK](),
     )
     response = VoiceResponse()
@@ -88,7 +87,7 @@ async def bridge(request: web.Request) -> web.Response:
         dial.number(
             number,
             status_callback=CarrierUrls(settings.public_url).call_status(
-                attempt_id, Leg.CLIENT.value
+                attempt_id, CallLeg.CLIENT.value
             ),
             status_callback_event=CLIENT_LEG_EVENTS,
             status_callback_method="POST",

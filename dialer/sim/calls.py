@@ -26,9 +26,10 @@ from dialer.sim.behaviour import (
 from dialer.sim.callbacks import SignedClient, StatusCallbacks
 from dialer.sim.config import SimConfig
 from dialer.sim.errors import CarrierError, fail
-from dialer.sim.records import API_VERSION, Callback, CallRecord, Ledger, new_sid, rfc2822, utc_now
+from dialer.sim.records import API_VERSION, Callback, CallRecord, Ledger, new_sid, rfc2822
 from dialer.sim.tasks import BackgroundTasks
 from dialer.sim.twiml import Dial, Hangup, Say, TwimlError, Unsupported, Verb, events, voice_verbs
+from followup.clock import utc_now
 from followup.rules.phones import mask_phone
 
 log = logging.getLogger(__name__)

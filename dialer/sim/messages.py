@@ -9,8 +9,9 @@ from dialer.sim.behaviour import Rejection, SmsFate, destination, sms_fate
 from dialer.sim.callbacks import StatusCallbacks
 from dialer.sim.config import SimConfig
 from dialer.sim.errors import CarrierError, fail
-from dialer.sim.records import API_VERSION, Callback, Ledger, MessageRecord, new_sid, utc_now
+from dialer.sim.records import API_VERSION, Callback, Ledger, MessageRecord, new_sid
 from dialer.sim.tasks import BackgroundTasks
+from followup.clock import utc_now
 from followup.rules.phones import mask_phone
 
 log = logging.getLogger(__name__)

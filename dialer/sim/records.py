@@ -5,12 +5,13 @@ import asyncio
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import format_datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from dialer.sim.behaviour import CallStatus, num_segments
+from followup.clock import utc_now
 
 API_VERSION = "2010-04-01"
 FINAL_CALL_STATUSES = frozenset(
@@ -26,10 +27,6 @@ FINAL_CALL_STATUSES = frozenset(
 
 def new_sid(prefix: str) -> str:
     return prefix + secrets.token_hex(16)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def rfc2822(moment: datetime | None) -> str | None:

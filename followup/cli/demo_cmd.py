@@ -3,7 +3,8 @@
 import argparse
 from pathlib import Path
 
-from followup.cli.runtime import OK, Refused, load_settings, utc_now
+from followup.cli.runtime import OK, Refused, load_settings
+from followup.clock import utc_now
 from followup.demo_data import EXCEL_NL, PLAIN, demo_rows, write_demo_file
 
 STYLES = {"excel-nl": EXCEL_NL, "utf8": PLAIN}

@@ -6,7 +6,9 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from followup.cli.moments import parse_now
-from followup.cli.runtime import OK, Refused, database, load_settings, print_json, utc_now
+from followup.cli.runtime import OK, Refused, database, load_settings, print_json
+from followup.clock import utc_now
+from followup.rules.contact_calendar import ContactCalendar
 from followup.services.planning_settings import PlanningSettingsError, load_rules
 from followup.services.secret_key import ensure_secret_key
 
@@ -44,7 +46,7 @@ async def run(args: argparse.Namespace) -> int:
         except PlanningSettingsError as error:
             raise Refused(f"de planningsinstellingen zijn niet te gebruiken: {error}") from None
         secret_key = await ensure_secret_key(sessions, settings.secret_key, utc_now())
-        outreach = outreach_for(settings, rules, secret_key, now or utc_now())
+        outreach = outreach_for(settings, rules, secret_key, ContactCalendar(settings.zone))
         async with dialer(settings, sessions, sim_pace=0.05) as dialing:
             try:
                 summary = await dialing.dispatcher.run_pass(outreach, now)

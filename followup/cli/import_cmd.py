@@ -13,8 +13,8 @@ from followup.cli.runtime import (
     database,
     load_settings,
     print_json,
-    utc_now,
 )
+from followup.clock import utc_now
 from followup.services.csv_file import ImportFileError
 from followup.services.import_clients import ImportResult, import_clients
 

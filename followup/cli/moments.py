@@ -3,7 +3,8 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from followup.cli.runtime import Refused, utc_now
+from followup.cli.runtime import Refused
+from followup.clock import utc_now
 
 
 def parse_now(text: str | None, zone: ZoneInfo) -> datetime:

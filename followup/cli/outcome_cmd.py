@@ -3,7 +3,8 @@ way (a letter, a visit, a call to the front desk)."""
 
 import argparse
 
-from followup.cli.runtime import CLI_ACTOR, OK, Refused, database, load_settings, utc_now
+from followup.cli.runtime import CLI_ACTOR, OK, Refused, database, load_settings
+from followup.clock import utc_now
 from followup.rules.domain import OUTCOME_LABELS_NL, OutcomeCategory, UnreachableReason
 from followup.services.back_office import OutcomeError, record_back_office_outcome
 

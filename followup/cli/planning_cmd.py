@@ -4,7 +4,8 @@ import argparse
 import json
 from pathlib import Path
 
-from followup.cli.runtime import CLI_ACTOR, OK, Refused, database, load_settings, utc_now
+from followup.cli.runtime import CLI_ACTOR, OK, Refused, database, load_settings
+from followup.clock import utc_now
 from followup.dutch import file_problem
 from followup.services.planning_settings import (
     PlanningSettingsError,

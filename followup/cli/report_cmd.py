@@ -9,8 +9,8 @@ from pathlib import Path
 
 from followup.cli.runtime import OK, Refused, database, load_settings
 from followup.dutch import file_problem, percent
-from followup.rules.domain import OUTCOME_LABELS_NL, OutcomeCategory
-from followup.services.reach_report import Figures, Report, ReportGrouping, reach_report
+from followup.rules.domain import OUTCOME_LABELS_NL, OutcomeCategory, ReportGrouping
+from followup.services.reach_report import Figures, Report, reach_report
 
 FORMATS = ("table", "csv", "json")
 

@@ -2,10 +2,10 @@
 
 import json
 import logging
+import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -35,10 +35,6 @@ def load_settings() -> Settings:
         raise Refused(f"ongeldige instelling: {problems}") from None
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @asynccontextmanager
 async def database(
     settings: Settings, *, require_schema: bool = True
@@ -59,6 +55,15 @@ async def _revision(engine: Any) -> str | None:
         return await current_revision(engine)
     except (OSError, OperationalError) as error:
         raise Refused(f"kan de database niet bereiken: {error}") from None
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on `host`:`port`; port 0 takes a free one (see `getsockname`)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        raise Refused(f"kan niet luisteren op {host}:{port}: {error.strerror}") from None
 
 
 def print_json(document: dict[str, Any]) -> None:

@@ -5,7 +5,8 @@ import asyncio
 import logging
 from pathlib import Path
 
-from followup.cli.runtime import OK, Refused, database, load_settings, utc_now
+from followup.cli.runtime import OK, Refused, database, listen, load_settings
+from followup.clock import utc_now
 from followup.services.demo import load_demo_data
 from followup.services.planning_settings import PlanningSettingsError, load_rules
 from followup.services.secret_key import ensure_secret_key
@@ -19,7 +20,9 @@ DEMO_DIR = Path("demo-data")
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("serve", help="start de webapp")
     parser.add_argument("--host", default="127.0.0.1", help="adres (standaard 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="poort (standaard 8080)")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="poort (standaard 8080; 0: een vrije poort)"
+    )
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -54,14 +57,19 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     secret_key = asyncio.run(_prepare(settings, args.demo))
+    sock = listen(args.host, args.port)
+    port = sock.getsockname()[1]
+    if "public_url" not in settings.model_fields_set:
+        # The carrier (the simulated one, unless configured) reaches this process here.
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+        settings = settings.model_copy(update={"public_url": f"http://{host}:{port}"})
     app = create_app(settings, secret_key=secret_key, demo=args.demo)
     web.run_app(
         app,
-        host=args.host,
-        port=args.port,
+        sock=sock,
         access_log=None,
         print=lambda _: print(
-            f"followup draait op http://{args.host}:{args.port}/ (stoppen met Ctrl+C)", flush=True
+            f"followup draait op http://{args.host}:{port}/ (stoppen met Ctrl+C)", flush=True
         ),
     )
     return OK

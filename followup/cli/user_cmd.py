@@ -4,7 +4,8 @@ import argparse
 import getpass
 import sys
 
-from followup.cli.runtime import CLI_ACTOR, OK, Refused, database, load_settings, utc_now
+from followup.cli.runtime import CLI_ACTOR, OK, Refused, database, load_settings
+from followup.clock import utc_now
 from followup.rules.domain import Role
 from followup.services.users import UserError, add_user
 

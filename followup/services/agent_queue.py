@@ -6,58 +6,19 @@ Every look at the queue shows residents' names and replies, so each is audited w
 residents it showed."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from followup.rules.domain import (
-    AttemptPurpose,
-    AttemptState,
-    AuditAction,
-    Channel,
-    FollowUpState,
-    MessageDirection,
-    OptOutSource,
-)
+from followup.rules.domain import AuditAction, OptOutSource
 from followup.rules.sms_replies import Reply
-from followup.services.audit import record_audit
 from followup.services.replies import apply_reply
 from followup.services.sign_in import SignedIn
-from followup.store.tables import Attempt, Client, FollowUp, SmsMessage
-
-SHOWN = 50  # of each list: a queue longer than this is worked from the top anyway
-RECENT_CALLS = timedelta(hours=1)  # how long an agent's finished call stays in view
-IN_FLIGHT = (AttemptState.QUEUED, AttemptState.SENDING, AttemptState.SENT, AttemptState.ANSWERED)
-
-
-@dataclass(frozen=True, slots=True)
-class WaitingCall:
-    attempt_id: int
-    client_id: int
-    name: str
-    wijk: str
-    callback_requested_at: datetime | None  # the resident asked to be called
-    due_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class ReplyToRead:
-    message_id: int
-    client_id: int | None  # None: a number several residents share
-    name: str | None
-    body: str
-    received_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class AgentCall:
-    attempt_id: int
-    client_id: int
-    name: str
-    state: AttemptState
-    carrier_status: str | None  # the resident's leg, as the carrier reports it
-    duration_seconds: int | None
+from followup.store import agent_queue as q
+from followup.store.agent_queue import AgentCall, ReplyToRead, WaitingCall
+from followup.store.audit import record_audit
+from followup.store.sms_messages import lock_reply_to_review, mark_reviewed
+from followup.store.unit_of_work import unit_of_work
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,79 +33,6 @@ class AgentQueue:
         return sorted(set(shown))
 
 
-def _calls(*columns: sa.ColumnElement) -> sa.Select:
-    """Call attempts with their residents, who must not have been erased."""
-    return (
-        sa.select(*columns)
-        .join(FollowUp, FollowUp.id == Attempt.follow_up_id)
-        .join(Client, Client.id == FollowUp.client_id)
-        .where(Attempt.channel == Channel.CALL, Client.erased_at.is_(None))
-    )
-
-
-async def _waiting(session: AsyncSession, now: datetime) -> list[WaitingCall]:
-    rows = await session.execute(
-        _calls(
-            Attempt.id,
-            Client.id,
-            Client.name,
-            Client.wijk,
-            FollowUp.callback_requested_at,
-            Attempt.due_at,
-        )
-        .where(
-            Attempt.state == AttemptState.QUEUED,
-            Attempt.agent_id.is_(None),
-            Attempt.due_at <= now,
-            FollowUp.state == FollowUpState.OPEN,
-        )
-        # Who asked to be called goes first, in the order they asked.
-        .order_by(
-            (Attempt.purpose != AttemptPurpose.CALLBACK),
-            FollowUp.callback_requested_at,
-            Attempt.due_at,
-            Attempt.id,
-        )
-        .limit(SHOWN)
-    )
-    return [WaitingCall(*row) for row in rows]
-
-
-async def _replies(session: AsyncSession) -> list[ReplyToRead]:
-    rows = await session.execute(
-        sa.select(SmsMessage.id, Client.id, Client.name, SmsMessage.body, SmsMessage.created_at)
-        .outerjoin(Client, sa.and_(Client.id == SmsMessage.client_id, Client.erased_at.is_(None)))
-        .where(
-            SmsMessage.direction == MessageDirection.INBOUND,
-            SmsMessage.needs_review.is_(True),
-            SmsMessage.reviewed_at.is_(None),
-        )
-        .order_by(SmsMessage.created_at, SmsMessage.id)
-        .limit(SHOWN)
-    )
-    return [ReplyToRead(*row) for row in rows]
-
-
-async def _mine(session: AsyncSession, agent: SignedIn, now: datetime) -> list[AgentCall]:
-    rows = await session.execute(
-        _calls(
-            Attempt.id,
-            Client.id,
-            Client.name,
-            Attempt.state,
-            Attempt.carrier_status,
-            Attempt.duration_seconds,
-        )
-        .where(
-            Attempt.agent_id == agent.id,
-            sa.or_(Attempt.state.in_(IN_FLIGHT), Attempt.finished_at >= now - RECENT_CALLS),
-        )
-        .order_by(Attempt.id.desc())
-        .limit(SHOWN)
-    )
-    return [AgentCall(*row) for row in rows]
-
-
 async def agent_queue(
     sessions: async_sessionmaker[AsyncSession],
     agent: SignedIn,
@@ -154,19 +42,22 @@ async def agent_queue(
 ) -> AgentQueue:
     """What the agent sees now; audited, unless it is what they see already (a live page
     that looks again)."""
-    async with sessions() as session, session.begin():
+    async with unit_of_work(sessions) as uow:
         queue = AgentQueue(
-            await _waiting(session, now), await _replies(session), await _mine(session, agent, now)
+            await q.waiting_calls(uow.session, now),
+            await q.replies_to_read(uow.session),
+            await q.calls_of_agent(uow.session, agent.id, now),
         )
         if queue != unless_same_as and (shown := queue.client_ids()):
             record_audit(
-                session,
+                uow.session,
                 now=now,
                 actor=agent.email,
                 action=AuditAction.QUEUE_VIEWED,
                 user_id=agent.id,
                 detail={"clients": shown},
             )
+            await uow.commit()
         return queue
 
 
@@ -181,25 +72,12 @@ async def take_call(
     connects the resident."""
     if agent.phone is None:
         raise QueueRefusal("Er staat geen telefoonnummer bij uw account. Vraag de beheerder.")
-    async with sessions() as session, session.begin():
-        taken = await session.execute(
-            sa.update(Attempt)
-            .where(
-                Attempt.id == attempt_id,
-                Attempt.state == AttemptState.QUEUED,
-                Attempt.agent_id.is_(None),
-            )
-            .values(agent_id=agent.id)
-            .returning(Attempt.follow_up_id)
-        )
-        follow_up_id = taken.scalar()
-        if follow_up_id is None:
+    async with unit_of_work(sessions) as uow:
+        client_id = await q.take_call(uow.session, attempt_id, agent.id)
+        if client_id is None:
             raise QueueRefusal("Dit gesprek is al door een collega opgepakt.")
-        client_id = await session.scalar(
-            sa.select(FollowUp.client_id).where(FollowUp.id == follow_up_id)
-        )
         record_audit(
-            session,
+            uow.session,
             now=now,
             actor=agent.email,
             action=AuditAction.CALL_TAKEN,
@@ -207,6 +85,7 @@ async def take_call(
             client_id=client_id,
             detail={"attempt": attempt_id},
         )
+        await uow.commit()
 
 
 async def decide_on_reply(
@@ -218,9 +97,9 @@ async def decide_on_reply(
 ) -> None:
     """The agent read the reply and decides what it means (`reply`), or that it asks for
     nothing (None). It leaves the queue either way."""
-    async with sessions() as session, session.begin():
-        message = await session.get(SmsMessage, message_id, with_for_update=True)
-        if message is None or not message.needs_review or message.reviewed_at is not None:
+    async with unit_of_work(sessions) as uow:
+        message = await lock_reply_to_review(uow.session, message_id)
+        if message is None:
             raise QueueRefusal("Dit antwoord is al door een collega gelezen.")
         if reply is not None:
             if message.client_id is None:
@@ -228,11 +107,11 @@ async def decide_on_reply(
                     "Dit nummer hoort bij meer inwoners: u kunt alleen 'gelezen' kiezen."
                 )
             await apply_reply(
-                session, message.client_id, reply, now, OptOutSource.AGENT, user_id=agent.id
+                uow.session, message.client_id, reply, now, OptOutSource.AGENT, user_id=agent.id
             )
-        message.reviewed_at, message.reviewed_by_id = now, agent.id
+        await mark_reviewed(uow.session, message_id, now, agent.id)
         record_audit(
-            session,
+            uow.session,
             now=now,
             actor=agent.email,
             action=AuditAction.REPLY_REVIEWED,
@@ -240,3 +119,4 @@ async def decide_on_reply(
             client_id=message.client_id,
             detail={"message": message_id, "decision": reply.kind.value if reply else "read"},
         )
+        await uow.commit()

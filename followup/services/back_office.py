@@ -3,7 +3,6 @@ a visit, a call to the front desk), through the same outcome rules as every othe
 
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from followup.rules.domain import (
@@ -13,9 +12,11 @@ from followup.rules.domain import (
     OutcomeSource,
     UnreachableReason,
 )
-from followup.services.audit import record_audit
-from followup.services.outcomes import open_follow_up, opt_out, record_outcome
-from followup.store.tables import Client
+from followup.services.outcomes import opt_out, record_outcome
+from followup.store.audit import record_audit
+from followup.store.clients import client_id_of
+from followup.store.follow_ups import lock_open_follow_up_of_client
+from followup.store.unit_of_work import unit_of_work
 
 
 class OutcomeError(ValueError):
@@ -39,13 +40,12 @@ async def record_back_office_outcome(
             if reason is None
             else "een reden (--reason) hoort alleen bij 'unreachable'"
         )
-    async with sessions() as session, session.begin():
-        client_id = await session.scalar(
-            sa.select(Client.id).where(Client.client_ref == client_ref.strip())
-        )
+    async with unit_of_work(sessions) as uow:
+        session = uow.session
+        client_id = await client_id_of(session, client_ref.strip())
         if client_id is None:
             raise OutcomeError(f"klantnummer {client_ref!r} bestaat niet")
-        follow_up = await open_follow_up(session, client_id)
+        follow_up = await lock_open_follow_up_of_client(session, client_id)
         if follow_up is None:
             raise OutcomeError(
                 f"klant {client_ref!r} heeft geen lopende opvolging: er is al een uitkomst, "
@@ -72,4 +72,5 @@ async def record_back_office_outcome(
             client_id=client_id,
             detail={"category": category.value, "reason": reason.value if reason else None},
         )
+        await uow.commit()
         return follow_up.id

@@ -9,23 +9,22 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from followup.rules.carrier_errors import Failure
-from followup.rules.domain import AttemptState, Channel, MessageDirection
-from followup.rules.targeting import Number, Target, choose_target
-from followup.services.attempt_failures import handle_failure
+from followup.rules import attempt_failures as failures
+from followup.rules.attempt_failures import Recovery
+from followup.rules.carrier_errors import Failure, Rejected, refused_at_sending
+from followup.rules.domain import AttemptState, Channel
+from followup.rules.targeting import Number, Target, Unsendable, target_at_claim
+from followup.services.attempt_failures import carry_out
 from followup.services.outreach import Outreach
-from followup.services.ports import Accepted, Outbound, Rejected, SendResult, Unsure
+from followup.services.ports import Accepted, Outbound, SendResult, Unsure
 from followup.store import dispatch_queries as q
-from followup.store.attempt_queue import cancel_attempts_of_closed
-from followup.store.conflicts import insert_ignoring_conflicts
+from followup.store.attempt_progress import lock_attempts, write_progress
+from followup.store.dispatch_queries import AttemptRow
 from followup.store.planning_queries import close_uncontactable
 from followup.store.reachability import load_reach
-from followup.store.tables import Attempt, PhoneNumber, SmsMessage
-
-NO_ADDRESS = "no_address"
+from followup.store.unit_of_work import unit_of_work
 
 
 @dataclass(slots=True)
@@ -46,65 +45,79 @@ async def claim_due(
     """Claim up to `limit` due attempts on those of `channels` whose contact window is open
     now, and store them as `sending`. Attempts whose follow-up closed, whose client opted out or
     who has no usable address for them left are settled here instead of sent."""
-    claimed = Claimed()
     rules, calendar = outreach.recovery.rules, outreach.recovery.calendar
     channels = {c for c in channels if calendar.is_open(now, rules.window_of(c))}
-    async with sessions() as session, session.begin():
-        rows = await q.lock_due(session, now, channels, limit)
-        if not rows:
-            return claimed
-        reach = await load_reach(session, {row.client_id for row in rows})
-        closed, unwanted, no_address, targeted = [], [], [], []
+    async with unit_of_work(sessions) as uow:
+        rows = await q.lock_due(uow.session, now, channels, limit)
+        reach = await load_reach(uow.session, {row.client_id for row in rows})
+        targeted: list[tuple[AttemptRow, Target]] = []
+        unsendable: dict[Unsendable, list[AttemptRow]] = {reason: [] for reason in Unsendable}
         for row in rows:
-            target = choose_target(row.purpose, reach[row.client_id])
-            if not row.contactable:
-                closed.append(row.id)
-            elif reach[row.client_id].opted_out:
-                unwanted.append(row.id)
-            elif target is None:
-                no_address.append(row)
+            target = target_at_claim(row.purpose, reach[row.client_id], row.contactable)
+            if isinstance(target, Unsendable):
+                unsendable[target].append(row)
             else:
                 targeted.append((row, target))
-        await q.finish(session, closed, AttemptState.CANCELLED, "follow_up_closed", now)
-        await q.finish(session, unwanted, AttemptState.CANCELLED, "opted_out", now)
-        await q.finish(session, [r.id for r in no_address], AttemptState.FAILED, NO_ADDRESS, now)
-        if no_address:
-            # Nothing left to reach the client by: the follow-up closes now.
-            follow_ups = {row.follow_up_id for row in no_address}
-            if await close_uncontactable(session, now, follow_ups):
-                await cancel_attempts_of_closed(session, now, follow_ups)
-        to_look_up = (
-            await q.not_looked_up(
-                session, {t.number.id for _, t in targeted if t.channel is Channel.SMS}
-            )
-            if outreach.lookup_before_sms
-            else set()
+        await _settle_unsendable(uow.session, unsendable, now)
+        claimed = Claimed(
+            outbound=await _mark_sending(uow.session, targeted, now, outreach),
+            cancelled=len(unsendable[Unsendable.FOLLOW_UP_CLOSED])
+            + len(unsendable[Unsendable.OPTED_OUT]),
+            failed=len(unsendable[Unsendable.NO_ADDRESS]),
         )
-        claimed.outbound = [
-            outreach.outbound(
-                row, target, target.number is not None and target.number.id in to_look_up
-            )
-            for row, target in targeted
-        ]
-        await q.update_each(
-            session,
-            [
-                {
-                    "id": row.id,
-                    "channel": target.channel,
-                    "phone_number_id": target.number.id if target.number else None,
-                    "to_address": target.address,
-                }
-                for row, target in targeted
-            ],
-            state=AttemptState.SENDING,
-            claimed_at=now,
-            sending_at=now,
-            tries=Attempt.__table__.c.tries + 1,
-        )
-    claimed.cancelled = len(closed) + len(unwanted)
-    claimed.failed = len(no_address)
+        await uow.commit()
     return claimed
+
+
+async def _settle_unsendable(
+    session: AsyncSession, unsendable: dict[Unsendable, list[AttemptRow]], now: datetime
+) -> None:
+    for reason in (Unsendable.FOLLOW_UP_CLOSED, Unsendable.OPTED_OUT):
+        ids = [row.id for row in unsendable[reason]]
+        await q.finish(session, ids, AttemptState.CANCELLED, reason.value, now)
+    no_address = unsendable[Unsendable.NO_ADDRESS]
+    await q.finish(
+        session, [r.id for r in no_address], AttemptState.FAILED, Unsendable.NO_ADDRESS, now
+    )
+    if no_address:
+        # Nothing left to reach the client by: the follow-up closes now.
+        await close_uncontactable(session, now, {row.follow_up_id for row in no_address})
+
+
+async def _mark_sending(
+    session: AsyncSession,
+    targeted: list[tuple[AttemptRow, Target]],
+    now: datetime,
+    outreach: Outreach,
+) -> list[Outbound]:
+    """Stored as `sending`, with where each goes, before the carrier is asked."""
+    to_look_up = (
+        await q.not_looked_up(
+            session, {t.number.id for _, t in targeted if t.channel is Channel.SMS}
+        )
+        if outreach.lookup_before_sms
+        else set()
+    )
+    await q.update_each(
+        session,
+        [
+            {
+                "id": row.id,
+                "channel": target.channel,
+                "phone_number_id": target.number.id if target.number else None,
+                "to_address": target.address,
+            }
+            for row, target in targeted
+        ],
+        state=AttemptState.SENDING,
+        claimed_at=now,
+        sending_at=now,
+        tries=q.ATTEMPTS.c.tries + 1,
+    )
+    return [
+        outreach.outbound(row, target, target.number is not None and target.number.id in to_look_up)
+        for row, target in targeted
+    ]
 
 
 async def stale_sending(
@@ -117,8 +130,8 @@ async def stale_sending(
     """Attempts left `sending` since before `before` (a worker died between the carrier's
     answer and its commit, or the answer was unclear), as they were sent, each with the
     carrier SIDs other attempts to the same address already have."""
-    async with sessions() as session, session.begin():
-        rows = await q.attempt_rows(session, await q.stale_sending(session, before, limit))
+    async with unit_of_work(sessions) as uow:
+        rows = await q.attempt_rows(uow.session, await q.stale_sending(uow.session, before, limit))
         found = []
         for row in rows:
             number = (
@@ -127,8 +140,9 @@ async def stale_sending(
                 else None
             )
             target = Target(row.channel, number=number, email=row.to_address)
-            known = await q.known_sids(session, row.channel, target.address, row.agent_phone)
+            known = await q.known_sids(uow.session, row.channel, target.address, row.agent_phone)
             found.append((outreach.outbound(row, target), known))
+        await uow.commit()
     return found
 
 
@@ -137,7 +151,6 @@ class Recorded:
     sent: int = 0
     failed: int = 0
     unsure: int = 0
-    stopped: bool = False  # the carrier refused our credentials or sender: stop sending
 
 
 async def record_results(
@@ -150,79 +163,53 @@ async def record_results(
 ) -> Recorded:
     """What the carrier answered for each attempt; `looked_up` are the numbers the carrier's
     Lookup was asked about on the way."""
-    recorded = Recorded()
     accepted = [(o, r) for o, r in results if isinstance(r, Accepted)]
-    async with sessions() as session, session.begin():
-        if looked_up:
-            await session.execute(
-                sa.update(PhoneNumber)
-                .where(PhoneNumber.id.in_(looked_up))
-                .values(looked_up_at=now)
-                .execution_options(synchronize_session=False)
-            )
-        await _record_accepted(session, accepted, now, outreach.sms_from)
-        recorded.sent = len(accepted)
-        for outbound, result in results:
-            if isinstance(result, Accepted):
-                continue
-            rejected = (
-                Rejected(Failure.UNCERTAIN, None, result.detail)
-                if isinstance(result, Unsure)
-                else result
-            )
-            if rejected.failure is Failure.UNCERTAIN:
-                recorded.unsure += 1
-            elif rejected.failure is Failure.ACCOUNT:
-                recorded.stopped = True
-            else:
-                recorded.failed += 1
-            attempt = await session.get(Attempt, outbound.attempt_id, with_for_update=True)
-            # A callback may have told the outcome first; its word stands.
-            if attempt is not None and attempt.state is AttemptState.SENDING:
-                await handle_failure(session, attempt, rejected, now, outreach.recovery)
-    return recorded
-
-
-async def _record_accepted(
-    session: AsyncSession,
-    accepted: Sequence[tuple[Outbound, Accepted]],
-    now: datetime,
-    sms_from: str,
-) -> None:
-    calls = [(o, r) for o, r in accepted if o.channel is Channel.CALL]
-    others = [(o, r) for o, r in accepted if o.channel is not Channel.CALL]
-    still_sending = Attempt.__table__.c.state == AttemptState.SENDING.value
-    # A call's first leg rings the agent; the client's leg gets its SID in a callback.
-    await q.update_each(
-        session,
-        [{"id": o.attempt_id, "agent_leg_sid": r.sid} for o, r in calls],
-        still_sending,
-        state=AttemptState.SENT,
-        sent_at=now,
-    )
-    await q.update_each(
-        session,
-        [{"id": o.attempt_id, "carrier_sid": r.sid, "carrier_status": r.status} for o, r in others],
-        still_sending,
-        state=AttemptState.SENT,
-        sent_at=now,
-    )
-    texts = [
-        {
-            "direction": MessageDirection.OUTBOUND.value,
-            "client_id": o.client_id,
-            "phone_number_id": o.number_id,
-            "attempt_id": o.attempt_id,
-            "carrier_sid": r.sid,
-            "from_number": sms_from,
-            "to_number": o.to,
-            "body": o.body,
-            "needs_review": False,
-            "created_at": now,
-        }
-        for o, r in others
-        if o.channel is Channel.SMS
+    refused = [
+        (o, Rejected(Failure.UNCERTAIN, None, r.detail) if isinstance(r, Unsure) else r)
+        for o, r in results
+        if not isinstance(r, Accepted)
     ]
-    if texts:
-        # The reconciler may have recorded the same message first.
-        await session.execute(insert_ignoring_conflicts(session, SmsMessage.__table__), texts)
+    async with unit_of_work(sessions) as uow:
+        await q.mark_looked_up(uow.session, looked_up, now)
+        await q.record_sent(uow.session, [_sent(o, r) for o, r in accepted], now, outreach.sms_from)
+        await _record_refused(uow.session, refused, now, outreach.recovery)
+        await uow.commit()
+    failures_by_kind = [rejected.failure for _, rejected in refused]
+    return Recorded(
+        sent=len(accepted),
+        unsure=failures_by_kind.count(Failure.UNCERTAIN),
+        # Refusals of our own account stop the dialer; they are no failure of the attempt.
+        failed=sum(f not in (Failure.UNCERTAIN, Failure.ACCOUNT) for f in failures_by_kind),
+    )
+
+
+def _sent(outbound: Outbound, accepted: Accepted) -> q.Sent:
+    return q.Sent(
+        outbound.attempt_id,
+        outbound.client_id,
+        outbound.channel,
+        outbound.number_id,
+        outbound.to,
+        outbound.body,
+        accepted.sid,
+        accepted.status,
+    )
+
+
+async def _record_refused(
+    session: AsyncSession,
+    refused: Sequence[tuple[Outbound, Rejected]],
+    now: datetime,
+    recovery: Recovery,
+) -> None:
+    connection = await session.connection()
+    attempts = await lock_attempts(connection, {o.attempt_id for o, _ in refused})
+    for outbound, rejected in refused:
+        attempt = attempts.get(outbound.attempt_id)
+        # A callback may have told the outcome first; its word stands.
+        if attempt is None or attempt.state is not AttemptState.SENDING:
+            continue
+        at_sending = refused_at_sending(outbound.channel, rejected)
+        decision = failures.decide(attempt, at_sending, now, recovery)
+        await write_progress(connection, [decision.attempt])
+        await carry_out(session, decision, now, recovery)

@@ -24,8 +24,8 @@ from followup.rules.import_rows import (
     parse_row,
     resolve_header,
 )
-from followup.services.audit import record_audit
 from followup.services.csv_file import ImportFileError, open_csv
+from followup.store.audit import record_audit
 from followup.store.client_import import apply_changes, load_clients
 
 CHUNK_ROWS = 5_000

@@ -8,42 +8,25 @@ repeated webhook or a page submitted twice is harmless.
 
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import (
-    AttemptPurpose,
-    AttemptState,
-    Channel,
-    FollowUpState,
+    OUTCOME_SOURCE,
     OptOutSource,
     OutcomeCategory,
     OutcomeSource,
     UnreachableReason,
+    may_lift,
 )
-from followup.store.attempt_queue import cancel_attempts_of_closed
-from followup.store.conflicts import insert_ignoring_conflicts
-from followup.store.planning_queries import close_follow_ups_with_outcome
-from followup.store.tables import Attempt, FollowUp, OptOut, Outcome, Round
-
-# Opt-outs residents made themselves (an SMS to us or to the carrier, the response page) they
-# may lift themselves; one recorded by an agent or the back office only a person lifts.
-MADE_BY_RESIDENT = (OptOutSource.SMS, OptOutSource.CARRIER, OptOutSource.EMAIL_LINK)
-OUTCOME_SOURCE = {
-    OptOutSource.SMS: OutcomeSource.SMS,
-    OptOutSource.EMAIL_LINK: OutcomeSource.EMAIL_LINK,
-    OptOutSource.AGENT: OutcomeSource.AGENT,
-    OptOutSource.BACK_OFFICE: OutcomeSource.BACK_OFFICE,
-    OptOutSource.CARRIER: OutcomeSource.DIALER,
-}
-
-
-async def open_follow_up(session: AsyncSession, client_id: int) -> FollowUp | None:
-    return await session.scalar(
-        sa.select(FollowUp)
-        .where(FollowUp.client_id == client_id, FollowUp.state == FollowUpState.OPEN)
-        .with_for_update()
-    )
+from followup.store import opt_outs
+from followup.store.attempt_queue import queue_callback
+from followup.store.follow_ups import (
+    OpenFollowUp,
+    close_with_outcome,
+    lock_open_follow_up_of_client,
+    mark_callback_requested,
+)
+from followup.store.outcomes import insert_outcome
 
 
 async def record_outcome(
@@ -59,21 +42,18 @@ async def record_outcome(
 ) -> bool:
     """Close the follow-up with this outcome and stop its queued attempts. False when it had
     an outcome already (nothing changes)."""
-    inserted = await session.execute(
-        insert_ignoring_conflicts(session, Outcome.__table__).values(
-            follow_up_id=follow_up_id,
-            category=category.value,
-            reason=reason.value if reason else None,
-            source=source.value,
-            recorded_by_id=user_id,
-            recorded_at=now,
-            note=note,
-        )
-    )
-    if inserted.rowcount == 0:
+    if not await insert_outcome(
+        session,
+        follow_up_id,
+        category,
+        now,
+        source=source,
+        reason=reason,
+        note=note,
+        user_id=user_id,
+    ):
         return False
-    await close_follow_ups_with_outcome(session, now, [follow_up_id])
-    await cancel_attempts_of_closed(session, now, [follow_up_id])
+    await close_with_outcome(session, now, [follow_up_id])
     return True
 
 
@@ -88,16 +68,10 @@ async def opt_out(
 ) -> None:
     """Never contact this resident again: recorded at once, and an open follow-up closes as
     `unreachable`/`opted_out` with its queued attempts stopped."""
-    await session.execute(
-        insert_ignoring_conflicts(session, OptOut.__table__).values(
-            client_id=client_id,
-            source=source.value,
-            sms_message_id=sms_message_id,
-            recorded_by_id=user_id,
-            created_at=now,
-        )
+    await opt_outs.record_opt_out(
+        session, client_id, now, source=source, sms_message_id=sms_message_id, user_id=user_id
     )
-    follow_up = await open_follow_up(session, client_id)
+    follow_up = await lock_open_follow_up_of_client(session, client_id)
     if follow_up is not None:
         await record_outcome(
             session,
@@ -115,47 +89,17 @@ async def lift_opt_out(
 ) -> bool | None:
     """Lift the resident's own opt-out. True when lifted, None when there was none, False
     when it was recorded by a person and stays."""
-    active = await session.scalar(
-        sa.select(OptOut)
-        .where(OptOut.client_id == client_id, OptOut.lifted_at.is_(None))
-        .with_for_update()
-    )
+    active = await opt_outs.lock_active_opt_out(session, client_id)
     if active is None:
         return None
-    if source in MADE_BY_RESIDENT and active.source not in MADE_BY_RESIDENT:
+    if not may_lift(source, active.source):
         return False
-    active.lifted_at, active.lifted_source = now, source
+    await opt_outs.lift_opt_out(session, active.id, now, source)
     return True
 
 
-async def request_callback(session: AsyncSession, follow_up: FollowUp, now: datetime) -> None:
+async def request_callback(session: AsyncSession, follow_up: OpenFollowUp, now: datetime) -> None:
     """The resident asks to be called: the follow-up goes to the top of the agents' queue
     with a call due now (once: asking again does not queue a second call)."""
-    if follow_up.callback_requested_at is None:
-        follow_up.callback_requested_at = now
-    waiting = await session.scalar(
-        sa.select(Attempt.id).where(
-            Attempt.follow_up_id == follow_up.id,
-            Attempt.purpose == AttemptPurpose.CALLBACK,
-            Attempt.state.in_([AttemptState.QUEUED, AttemptState.SENDING]),
-        )
-    )
-    if waiting is not None:
-        return
-    round_id = await session.scalar(
-        sa.select(Round.id)
-        .where(Round.follow_up_id == follow_up.id)
-        .order_by(Round.number.desc())
-        .limit(1)
-    )
-    session.add(
-        Attempt(
-            follow_up_id=follow_up.id,
-            round_id=round_id,
-            channel=Channel.CALL,
-            purpose=AttemptPurpose.CALLBACK,
-            state=AttemptState.QUEUED,
-            due_at=now,
-            created_at=now,
-        )
-    )
+    await mark_callback_requested(session, follow_up.id, now)
+    await queue_callback(session, follow_up.id, now)

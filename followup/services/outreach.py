@@ -4,11 +4,11 @@ same way each time, so the reconciler can recognise a message at the carrier."""
 
 from dataclasses import dataclass
 
+from followup.rules.attempt_failures import Recovery
 from followup.rules.client_messages import Sender, email_message, sms_text
 from followup.rules.domain import Channel
 from followup.rules.response_links import ResponseLinks
 from followup.rules.targeting import Target
-from followup.services.attempt_failures import Recovery
 from followup.services.ports import Outbound
 from followup.store.dispatch_queries import AttemptRow
 

@@ -3,11 +3,10 @@
 from dataclasses import dataclass
 from datetime import date
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from followup.rules.domain import ContactStatus
-from followup.store.tables import Client, Conversation, PhoneNumber
+from followup.store.overview_queries import clients_per_wijk, invalid_current_numbers
+from followup.store.unit_of_work import unit_of_work
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,26 +25,13 @@ class Overview:
 
 
 async def overview(sessions: async_sessionmaker[AsyncSession], today: date) -> Overview:
-    due = sa.func.count(sa.distinct(Client.id)).filter(Conversation.due_on <= today)
-    async with sessions() as session:
-        rows = (
-            await session.execute(
-                sa.select(Client.wijk, sa.func.count(sa.distinct(Client.id)), due)
-                .join(Conversation, Conversation.client_id == Client.id)
-                .where(Client.erased_at.is_(None))
-                .group_by(Client.wijk)
-                .order_by(Client.wijk)
-            )
-        ).all()
-        invalid = await session.scalar(
-            sa.select(sa.func.count())
-            .select_from(PhoneNumber)
-            .where(PhoneNumber.status == ContactStatus.INVALID, PhoneNumber.retired_at.is_(None))
-        )
+    async with unit_of_work(sessions) as uow:
+        rows = await clients_per_wijk(uow.session, today)
+        invalid = await invalid_current_numbers(uow.session)
     wijken = [WijkFigures(wijk, clients, due_count) for wijk, clients, due_count in rows]
     return Overview(
         clients=sum(w.clients for w in wijken),
         due=sum(w.due for w in wijken),
-        invalid_phones=invalid or 0,
+        invalid_phones=invalid,
         wijken=wijken,
     )

@@ -7,7 +7,6 @@ changes nothing.
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,9 +15,9 @@ from followup.rules.ladder import plan_round
 from followup.rules.planning_rules import PlanningRules
 from followup.store import attempt_queue as queue
 from followup.store import planning_queries as q
+from followup.store.follow_ups import close_with_outcome
 from followup.store.new_follow_ups import open_due_follow_ups
-from followup.store.tables import Attempt, Client, FollowUp, Outcome, Round
-from followup.store.types import UTCDateTime
+from followup.store.unit_of_work import unit_of_work
 
 # Two overlapping passes on PostgreSQL may deadlock on the same rows; the loser retries.
 _RETRYABLE = {"40P01", "40001"}
@@ -68,86 +67,35 @@ async def _pass(
 ) -> PlanResult:
     result = PlanResult(now=now, dry_run=dry_run)
     round_length = timedelta(days=rules.round_days)
-    async with sessions() as session:
-        await session.begin()
-        try:
-            # Follow-ups already running: end rounds, then close or move on to the next one.
-            result.rounds_closed = await q.close_expired_rounds(session, now)
-            await q.schedule_next_rounds(
-                session, now, rules.rounds, timedelta(days=rules.round_gap_days)
-            )
-            await q.record_ended_follow_ups(session, now, rules.rounds)
-            await q.record_uncontactable(session, now)
-            result.follow_ups_closed = await q.close_follow_ups_with_outcome(session, now)
-            result.rounds_opened = await q.open_rounds(session, now, round_length)
-            # Follow-ups that are due now, straight into round 1 (or closed at once).
-            opened = await open_due_follow_ups(session, now, calendar.local_date(now), round_length)
-            result.follow_ups_opened = opened.follow_ups
-            result.rounds_opened += opened.rounds
-            result.follow_ups_closed += opened.closed
-            result.attempts_cancelled = await queue.cancel_stale_attempts(
-                session, now
-            ) + await queue.cancel_attempts_after_replies(session, now)
-            result.attempts_queued = await queue.queue_next_steps(
-                session,
-                now,
-                lambda group: plan_round(group.opened_at, group.profile, rules, calendar),
-            )
-            if dry_run:
-                result.details = await _details(session, now)
-        except BaseException:
-            await session.rollback()
-            raise
-        if dry_run:
-            await session.rollback()
-        else:
-            await session.commit()
-    return result
-
-
-async def _details(session: AsyncSession, now: datetime) -> dict:
-    """What this pass did, row by row, for a dry run to show before it is rolled back."""
-    stamp = sa.literal(now, UTCDateTime())
-    opened = await session.execute(
-        sa.select(Client.client_ref, Round.number)
-        .join(FollowUp, FollowUp.client_id == Client.id)
-        .join(Round, Round.follow_up_id == FollowUp.id)
-        .where(Round.opened_at == stamp)
-        .order_by(Client.client_ref)
-    )
-    closed = await session.execute(
-        sa.select(Client.client_ref, Outcome.category, Outcome.reason)
-        .join(FollowUp, FollowUp.client_id == Client.id)
-        .join(Outcome, Outcome.follow_up_id == FollowUp.id)
-        .where(Outcome.recorded_at == stamp, FollowUp.closed_at == stamp)
-        .order_by(Client.client_ref)
-    )
-    queued = await session.execute(
-        sa.select(
-            Attempt.channel,
-            Attempt.purpose,
-            sa.func.count(),
-            sa.func.min(Attempt.due_at),
-            sa.func.max(Attempt.due_at),
+    async with unit_of_work(sessions) as uow:
+        session = uow.session
+        # Follow-ups already running: end rounds, then close or move on to the next one.
+        result.rounds_closed = await q.close_expired_rounds(session, now)
+        await q.schedule_next_rounds(
+            session, now, rules.rounds, timedelta(days=rules.round_gap_days)
         )
-        .where(Attempt.created_at == stamp)
-        .group_by(Attempt.channel, Attempt.purpose)
-        .order_by(Attempt.channel, Attempt.purpose)
-    )
-    return {
-        "opened": [{"client_ref": ref, "round": number} for ref, number in opened],
-        "closed": [
-            {"client_ref": ref, "category": category, "reason": reason}
-            for ref, category, reason in closed
-        ],
-        "queued": [
-            {
-                "channel": channel,
-                "purpose": purpose,
-                "count": count,
-                "first_due_at": first.isoformat(),
-                "last_due_at": last.isoformat(),
-            }
-            for channel, purpose, count, first, last in queued
-        ],
-    }
+        await q.record_ended_follow_ups(session, now, rules.rounds)
+        await q.record_uncontactable(session, now)
+        closed = await close_with_outcome(session, now)
+        result.follow_ups_closed = closed.follow_ups
+        result.rounds_opened = await q.open_rounds(session, now, round_length)
+        # Follow-ups that are due now, straight into round 1 (or closed at once).
+        opened = await open_due_follow_ups(session, now, calendar.local_date(now), round_length)
+        result.follow_ups_opened = opened.follow_ups
+        result.rounds_opened += opened.rounds
+        result.follow_ups_closed += opened.closed
+        result.attempts_cancelled = (
+            closed.attempts_cancelled
+            + await queue.cancel_attempts_of_closed_rounds(session, now)
+            + await queue.cancel_attempts_after_replies(session, now)
+        )
+        result.attempts_queued = await queue.queue_next_steps(
+            session,
+            now,
+            lambda group: plan_round(group.opened_at, group.profile, rules, calendar),
+        )
+        if dry_run:
+            result.details = await q.pass_details(session, now)
+        else:
+            await uow.commit()
+    return result

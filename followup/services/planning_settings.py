@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from followup.rules.domain import AuditAction
 from followup.rules.planning_rules import PlanningRules
-from followup.services.audit import record_audit
-from followup.store.tables import AppSetting
+from followup.store.app_settings import read_setting, write_setting
+from followup.store.audit import record_audit
+from followup.store.unit_of_work import unit_of_work
 
 PLANNING_KEY = "planning"
 
@@ -65,28 +66,25 @@ def describe(error: ValidationError) -> str:
 
 async def load_rules(sessions: async_sessionmaker[AsyncSession]) -> PlanningRules:
     """The stored rules, or the defaults; raises PlanningSettingsError when they are unusable."""
-    async with sessions() as session:
-        stored = await session.get(AppSetting, PLANNING_KEY)
-    return PlanningRules() if stored is None else parse_rules(stored.value)
+    async with unit_of_work(sessions) as uow:
+        stored = await read_setting(uow.session, PLANNING_KEY)
+    return PlanningRules() if stored is None else parse_rules(stored)
 
 
 async def save_rules(
     sessions: async_sessionmaker[AsyncSession], rules: PlanningRules, *, now: datetime, actor: str
 ) -> None:
     value = json.dumps(rules.model_dump(mode="json"), ensure_ascii=False)
-    async with sessions() as session, session.begin():
-        setting = await session.get(AppSetting, PLANNING_KEY)
-        if setting is None:
-            session.add(AppSetting(key=PLANNING_KEY, value=value, updated_at=now))
-        else:
-            setting.value, setting.updated_at = value, now
+    async with unit_of_work(sessions) as uow:
+        await write_setting(uow.session, PLANNING_KEY, value, now)
         record_audit(
-            session,
+            uow.session,
             now=now,
             actor=actor,
             action=AuditAction.PLANNING_CHANGED,
             detail=rules.model_dump(mode="json"),
         )
+        await uow.commit()
 
 
 class RulesCache:

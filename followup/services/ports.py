@@ -6,8 +6,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
-from followup.rules.carrier_errors import Failure
-from followup.rules.domain import AttemptPurpose, Channel, EvidenceSource
+from followup.rules.carrier_errors import Rejected
+from followup.rules.domain import AttemptPurpose, Channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,16 +32,6 @@ class Accepted:
 
     sid: str
     status: str
-
-
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    """The carrier or mail server refused it; nothing was sent."""
-
-    failure: Failure
-    code: int | None
-    detail: str  # for people and the record; never a phone number or a message body
-    source: EvidenceSource = EvidenceSource.CARRIER_ERROR
 
 
 @dataclass(frozen=True, slots=True)

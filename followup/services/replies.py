@@ -10,24 +10,18 @@ nothing either, except STOP, which holds for everyone on that number.
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from followup.rules import sms_replies as texts
-from followup.rules.domain import FollowUpState, MessageDirection, OptOutSource
+from followup.rules.domain import OUTCOME_SOURCE, OptOutSource
 from followup.rules.sms_replies import Reply, ReplyKind, interpret
-from followup.services.outcomes import (
-    OUTCOME_SOURCE,
-    lift_opt_out,
-    open_follow_up,
-    opt_out,
-    record_outcome,
-    request_callback,
-)
-from followup.store.conflicts import insert_ignoring_conflicts
-from followup.store.tables import FollowUp, PhoneNumber, SmsMessage
+from followup.services.outcomes import lift_opt_out, opt_out, record_outcome, request_callback
+from followup.store import sms_messages
+from followup.store.follow_ups import is_open, lock_open_follow_up, lock_open_follow_up_of_client
+from followup.store.unit_of_work import unit_of_work
 
 MAX_BODY = 1600  # Twilio's longest message
+MAX_NUMBER = 32  # the longest From or To kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,38 +45,32 @@ async def receive_sms(
     """Keep and act on an SMS; the confirmation to answer with. A repeated webhook (same
     SID) changes nothing and gets no second confirmation."""
     reply = interpret(sms.body, sms.opt_out_type)
-    async with sessions() as session, session.begin():
-        senders = (
-            await session.execute(
-                sa.select(PhoneNumber.client_id, PhoneNumber.id).where(
-                    PhoneNumber.e164 == sms.from_number, PhoneNumber.retired_at.is_(None)
-                )
-            )
-        ).all()
+    async with unit_of_work(sessions) as uow:
+        session = uow.session
+        senders = await sms_messages.holders_of(session, sms.from_number)
         one = senders[0] if len(senders) == 1 else None
-        message_id = await session.scalar(
-            insert_ignoring_conflicts(session, SmsMessage.__table__)
-            .values(
-                direction=MessageDirection.INBOUND.value,
-                client_id=one.client_id if one else None,
-                phone_number_id=one.id if one else None,
-                carrier_sid=sms.sid,
-                from_number=sms.from_number[:32],
-                to_number=sms.to_number[:32],
-                body=sms.body[:MAX_BODY],
-                interpretation=reply.kind.value,
-                created_at=now,
-            )
-            .returning(SmsMessage.id)
+        message_id = await sms_messages.record_inbound(
+            session,
+            sid=sms.sid,
+            sender=one,
+            from_number=sms.from_number[:MAX_NUMBER],
+            to_number=sms.to_number[:MAX_NUMBER],
+            body=sms.body[:MAX_BODY],
+            interpretation=reply.kind.value,
+            now=now,
         )
         if message_id is None:
             return None
         if not senders:
             handled = Handled(texts.UNKNOWN_SENDER, needs_review=False)
         elif reply.kind is ReplyKind.OPT_OUT:
-            for client_id, _ in senders:
+            for sender in senders:
                 await opt_out(
-                    session, client_id, now, source=OptOutSource.SMS, sms_message_id=message_id
+                    session,
+                    sender.client_id,
+                    now,
+                    source=OptOutSource.SMS,
+                    sms_message_id=message_id,
                 )
             handled = Handled(texts.OPTED_OUT, needs_review=False)
         elif one is None:
@@ -90,9 +78,8 @@ async def receive_sms(
         else:
             handled = await apply_reply(session, one.client_id, reply, now, OptOutSource.SMS)
         if handled.needs_review:
-            await session.execute(
-                sa.update(SmsMessage).where(SmsMessage.id == message_id).values(needs_review=True)
-            )
+            await sms_messages.mark_for_review(session, message_id)
+        await uow.commit()
     # The carrier already confirmed a STOP or START it handled itself: one answer only.
     return None if sms.opt_out_type else handled.confirmation
 
@@ -113,7 +100,7 @@ async def apply_reply(
         return Handled(
             texts.STILL_OPTED_OUT if lifted is False else texts.OPTED_IN, needs_review=False
         )
-    follow_up = await open_follow_up(session, client_id)
+    follow_up = await lock_open_follow_up_of_client(session, client_id)
     if reply.kind is ReplyKind.OTHER or follow_up is None:
         # Nothing to record it on (answered before, or never asked): a person looks at it.
         return Handled(texts.READ_BY_AGENT, needs_review=True)
@@ -128,13 +115,8 @@ async def apply_reply(
 
 async def link_is_open(sessions: async_sessionmaker[AsyncSession], follow_up_id: int) -> bool:
     """Whether the response page may still take an answer for this follow-up."""
-    async with sessions() as session:
-        return (
-            await session.scalar(
-                sa.select(FollowUp.state == FollowUpState.OPEN).where(FollowUp.id == follow_up_id)
-            )
-            is True
-        )
+    async with unit_of_work(sessions) as uow:
+        return await is_open(uow.session, follow_up_id)
 
 
 async def answer_by_link(
@@ -142,11 +124,12 @@ async def answer_by_link(
 ) -> str | None:
     """An answer on the response page, recorded like an SMS answer: what to tell the resident,
     None when the follow-up took its answer already (a page sent twice, an old link)."""
-    async with sessions() as session, session.begin():
-        follow_up = await session.get(FollowUp, follow_up_id, with_for_update=True)
-        if follow_up is None or follow_up.state is not FollowUpState.OPEN:
+    async with unit_of_work(sessions) as uow:
+        follow_up = await lock_open_follow_up(uow.session, follow_up_id)
+        if follow_up is None:
             return None
         handled = await apply_reply(
-            session, follow_up.client_id, reply, now, OptOutSource.EMAIL_LINK
+            uow.session, follow_up.client_id, reply, now, OptOutSource.EMAIL_LINK
         )
+        await uow.commit()
         return handled.confirmation

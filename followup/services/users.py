@@ -1,19 +1,16 @@
 """Use case: create a user who can sign in with a role."""
 
-import re
 from datetime import datetime
 
-import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from followup.rules.domain import AuditAction, Role
+from followup.rules.email_addresses import is_email_address
 from followup.rules.passwords import hash_password, password_problem
 from followup.rules.phones import classify_phone
-from followup.services.audit import record_audit
-from followup.store.tables import User
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+from followup.store.audit import record_audit
+from followup.store.unit_of_work import unit_of_work
+from followup.store.users import EmailTaken, insert_user
 
 
 class UserError(ValueError):
@@ -32,7 +29,7 @@ async def add_user(
 ) -> int:
     """`phone`: an agent's own phone, which a click-to-call rings before the resident's."""
     email = email.strip().lower()
-    if not _EMAIL.match(email) or len(email) > 254:
+    if not is_email_address(email):
         raise UserError(f"{email!r} is geen geldig e-mailadres")
     if problem := password_problem(password):
         raise UserError(problem)
@@ -41,28 +38,25 @@ async def add_user(
         if number is None or not number.can_call:
             raise UserError(f"{phone!r} is geen telefoonnummer dat gebeld kan worden")
         phone = number.e164
-    taken = UserError(f"er is al een gebruiker met e-mailadres {email}")
-    try:
-        async with sessions() as session, session.begin():
-            if await session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-                raise taken
-            user = User(
+    async with unit_of_work(sessions) as uow:
+        try:
+            user_id = await insert_user(
+                uow.session,
                 email=email,
                 role=role,
                 password_hash=hash_password(password),
                 phone=phone,
-                created_at=now,
-            )
-            session.add(user)
-            await session.flush()
-            record_audit(
-                session,
                 now=now,
-                actor=actor,
-                action=AuditAction.USER_ADDED,
-                user_id=user.id,
-                detail={"role": role.value},
             )
-            return user.id
-    except IntegrityError:  # the same address added at the same moment by someone else
-        raise taken from None
+        except EmailTaken:
+            raise UserError(f"er is al een gebruiker met e-mailadres {email}") from None
+        record_audit(
+            uow.session,
+            now=now,
+            actor=actor,
+            action=AuditAction.USER_ADDED,
+            user_id=user_id,
+            detail={"role": role.value},
+        )
+        await uow.commit()
+        return user_id

@@ -4,12 +4,14 @@ out, the number may have been proven wrong, or the follow-up closed."""
 
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from followup.rules.domain import AttemptState, ContactStatus, FollowUpState
-from followup.store.reachability import opted_out
-from followup.store.tables import Attempt, FollowUp, PhoneNumber
+from followup.rules.attempt_failures import not_to_be_called
+from followup.rules.carrier_status import adopt
+from followup.rules.domain import AttemptState
+from followup.store.attempt_progress import lock_attempts, write_progress
+from followup.store.reachability import may_still_call
+from followup.store.unit_of_work import unit_of_work
 
 
 async def bridge_number(
@@ -17,31 +19,19 @@ async def bridge_number(
 ) -> str | None:
     """The resident's number for the agent's call `call_sid`, or None when they must not be
     called now (the attempt then fails, and the ladder goes on with what is left)."""
-    async with sessions() as session, session.begin():
-        attempt = await session.get(Attempt, attempt_id, with_for_update=True)
+    async with unit_of_work(sessions) as uow:
+        connection = await uow.session.connection()
+        attempt = (await lock_attempts(connection, [attempt_id])).get(attempt_id)
         if attempt is None or attempt.agent_leg_sid not in (None, call_sid):
             return None
-        if attempt.agent_leg_sid is None and attempt.state is AttemptState.SENDING:
-            attempt.agent_leg_sid, attempt.state, attempt.sent_at = call_sid, AttemptState.SENT, now
-        if attempt.agent_leg_sid != call_sid or attempt.state is not AttemptState.SENT:
-            return None
-        row = (
-            await session.execute(
-                sa.select(FollowUp.client_id, FollowUp.state, PhoneNumber.status)
-                .join(PhoneNumber, PhoneNumber.id == attempt.phone_number_id)
-                .where(FollowUp.id == attempt.follow_up_id)
-            )
-        ).one_or_none()
-        if row is None:
-            return None
-        client_id, state, number_status = row
-        if (
-            state is FollowUpState.OPEN
-            and number_status is ContactStatus.VALID
-            and not await opted_out(session, [client_id])
-        ):
-            return attempt.to_address
-        attempt.state = AttemptState.FAILED
-        attempt.error_message = "niet meer te bellen"
-        attempt.finished_at = now
-        return None
+        # The bridge may come before the dialer recorded the agent's leg.
+        attempt = adopt(attempt, call_sid, now, agent_leg=True)
+        ringing = attempt.agent_leg_sid == call_sid and attempt.state is AttemptState.SENT
+        callable_now = ringing and await may_still_call(
+            uow.session, attempt.follow_up_id, attempt.phone_number_id
+        )
+        if ringing and not callable_now:
+            attempt = not_to_be_called(attempt, now)
+        await write_progress(connection, [attempt])
+        await uow.commit()
+        return attempt.to_address if callable_now else None

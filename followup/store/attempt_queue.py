@@ -8,7 +8,15 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from followup.rules.domain import AttemptState, FollowUpState, MessageDirection
+from followup.rules.attempt import AttemptProgress
+from followup.rules.attempt_failures import FollowOn
+from followup.rules.domain import (
+    AttemptPurpose,
+    AttemptState,
+    Channel,
+    FollowUpState,
+    MessageDirection,
+)
 from followup.rules.ladder import ContactProfile, PlannedAttempt
 from followup.store.bulk import insert_rows
 from followup.store.conflicts import insert_select_ignoring_conflicts
@@ -160,32 +168,25 @@ async def _cancel(
     return result.rowcount
 
 
-async def cancel_stale_attempts(session: AsyncSession, now: datetime) -> int:
-    """Queued attempts whose round ended or whose follow-up closed will never be sent."""
+async def cancel_attempts_of_closed_rounds(session: AsyncSession, now: datetime) -> int:
+    """Queued attempts whose round ended will never be sent."""
     return await _cancel(
         session,
         now,
         "round_closed",
-        sa.or_(
-            sa.exists().where(Round.id == Attempt.round_id, Round.closed_at.is_not(None)),
-            sa.exists().where(FollowUp.id == Attempt.follow_up_id, FollowUp.state == CLOSED),
-        ),
+        sa.exists().where(Round.id == Attempt.round_id, Round.closed_at.is_not(None)),
     )
 
 
 async def cancel_attempts_of_closed(
-    session: AsyncSession, now: datetime, follow_up_ids: Collection[int]
+    session: AsyncSession, now: datetime, follow_up_ids: Collection[int] | None
 ) -> int:
-    """The queued attempts of these follow-ups, if they closed: at once, not at the next pass."""
-    return await _cancel(
-        session,
-        now,
-        "round_closed",
-        sa.and_(
-            Attempt.follow_up_id.in_(follow_up_ids),
-            sa.exists().where(FollowUp.id == Attempt.follow_up_id, FollowUp.state == CLOSED),
-        ),
-    )
+    """The queued attempts of closed follow-ups (of these ids, or all): at once, not at the
+    next pass."""
+    closed = sa.exists().where(FollowUp.id == Attempt.follow_up_id, FollowUp.state == CLOSED)
+    if follow_up_ids is not None:
+        closed = sa.and_(Attempt.follow_up_id.in_(follow_up_ids), closed)
+    return await _cancel(session, now, "round_closed", closed)
 
 
 async def cancel_attempts_after_replies(session: AsyncSession, now: datetime) -> int:
@@ -201,4 +202,58 @@ async def cancel_attempts_after_replies(session: AsyncSession, now: datetime) ->
             SmsMessage.direction == MessageDirection.INBOUND,
             SmsMessage.created_at > Attempt.created_at,
         ),
+    )
+
+
+async def queue_follow_on(
+    session: AsyncSession, failed: AttemptProgress, follow_on: FollowOn, now: datetime
+) -> None:
+    """A new attempt that takes over from `failed`, unless one already did (a callback that
+    came twice) or the follow-up closed meanwhile."""
+    values = {
+        "follow_up_id": sa.literal(failed.follow_up_id),
+        "round_id": sa.literal(failed.round_id, sa.Integer),
+        "replaces_id": sa.literal(failed.id),
+        "channel": sa.literal(follow_on.channel.value),
+        "purpose": sa.literal(failed.purpose.value),
+        "state": sa.literal(AttemptState.QUEUED.value),
+        "due_at": sa.literal(follow_on.due_at, UTCDateTime()),
+        "tries": sa.literal(follow_on.tries),
+        "created_at": sa.literal(now, UTCDateTime()),
+    }
+    still_open = sa.exists().where(FollowUp.id == failed.follow_up_id, FollowUp.state == OPEN)
+    await session.execute(
+        insert_select_ignoring_conflicts(
+            session, Attempt.__table__, list(values), sa.select(*values.values()).where(still_open)
+        )
+    )
+
+
+async def queue_callback(session: AsyncSession, follow_up_id: int, now: datetime) -> None:
+    """A call due now, in the follow-up's latest round, unless one waits already: asking
+    again does not queue a second call."""
+    waiting = sa.exists().where(
+        Attempt.follow_up_id == follow_up_id,
+        Attempt.purpose == AttemptPurpose.CALLBACK,
+        Attempt.state.in_([AttemptState.QUEUED, AttemptState.SENDING]),
+    )
+    latest_round = (
+        sa.select(Round.id)
+        .where(Round.follow_up_id == follow_up_id)
+        .order_by(Round.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    values = {
+        "follow_up_id": sa.literal(follow_up_id),
+        "round_id": latest_round,
+        "channel": sa.literal(Channel.CALL.value),
+        "purpose": sa.literal(AttemptPurpose.CALLBACK.value),
+        "state": sa.literal(AttemptState.QUEUED.value),
+        "due_at": sa.literal(now, UTCDateTime()),
+        "tries": sa.literal(0),
+        "created_at": sa.literal(now, UTCDateTime()),
+    }
+    await session.execute(
+        sa.insert(Attempt).from_select(list(values), sa.select(*values.values()).where(~waiting))
     )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 
 async def insert_rows(
@@ -22,12 +22,17 @@ async def insert_rows(
     if session.bind.dialect.name != "postgresql":
         await session.execute(sa.insert(table), rows)
         return
-    connection = await session.connection()
-    driver = (await connection.get_raw_connection()).driver_connection
-    if not driver.is_in_transaction():
-        # SQLAlchemy begins lazily: make sure COPY cannot commit on its own.
-        await connection.execute(sa.text("SELECT 1"))
+    driver = await driver_in_transaction(await session.connection())
     columns = list(rows[0])
     await driver.copy_records_to_table(
         table.name, columns=columns, records=[tuple(row[c] for c in columns) for row in rows]
     )
+
+
+async def driver_in_transaction(connection: AsyncConnection) -> Any:
+    """The asyncpg connection under this one, inside its transaction: SQLAlchemy begins
+    lazily, and a statement sent to the driver before that would commit on its own."""
+    driver = (await connection.get_raw_connection()).driver_connection
+    if not driver.is_in_transaction():
+        await connection.execute(sa.text("SELECT 1"))
+    return driver

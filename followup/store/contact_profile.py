@@ -3,9 +3,9 @@ statements that join it), and a compact code for the combination."""
 
 import sqlalchemy as sa
 
-from followup.rules.domain import Channel, ContactStatus, EvidenceSource, PhoneType
+from followup.rules.domain import Channel, ContactStatus, EvidenceSource
 from followup.rules.ladder import ContactProfile
-from followup.rules.phones import CALLABLE_TYPES
+from followup.rules.phones import CALLABLE_TYPES, SMS_TYPES
 from followup.store.tables import Client, OptOut, PhoneNumber
 
 _PROOF = (EvidenceSource.CARRIER_ERROR, EvidenceSource.DELIVERY_ERROR, EvidenceSource.LOOKUP)
@@ -18,9 +18,10 @@ def _phone_exists(*conditions: sa.ColumnElement[bool]) -> sa.Exists:
     )
 
 
+# The SQL of `rules.phones.can_take_sms` and `can_be_called`.
 CAN_SMS = _phone_exists(
     PhoneNumber.status == ContactStatus.VALID,
-    PhoneNumber.type == PhoneType.MOBILE,
+    PhoneNumber.type.in_(sorted(SMS_TYPES)),
     PhoneNumber.sms_blocked.is_(False),
 )
 CAN_CALL = _phone_exists(

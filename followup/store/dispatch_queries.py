@@ -16,8 +16,15 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from followup.rules.domain import AttemptPurpose, AttemptState, Channel, FollowUpState
-from followup.store.tables import Attempt, Client, FollowUp, PhoneNumber, Round, User
+from followup.rules.domain import (
+    AttemptPurpose,
+    AttemptState,
+    Channel,
+    FollowUpState,
+    MessageDirection,
+)
+from followup.store.conflicts import insert_ignoring_conflicts
+from followup.store.tables import Attempt, Client, FollowUp, PhoneNumber, Round, SmsMessage, User
 
 ATTEMPTS = Attempt.__table__
 
@@ -173,6 +180,17 @@ async def stale_sending(session: AsyncSession, before: datetime, limit: int) -> 
     return list(await session.scalars(query))
 
 
+async def mark_looked_up(session: AsyncSession, number_ids: Collection[int], now: datetime) -> None:
+    """The carrier's Lookup was asked about these numbers: not again."""
+    if number_ids:
+        await session.execute(
+            sa.update(PhoneNumber)
+            .where(PhoneNumber.id.in_(number_ids))
+            .values(looked_up_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
 async def not_looked_up(session: AsyncSession, ids: Collection[int]) -> set[int]:
     if not ids:
         return set()
@@ -199,3 +217,60 @@ async def known_sids(
             Attempt.to_address == to, Attempt.carrier_sid.is_not(None)
         )
     return set(await session.scalars(query))
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """An attempt the carrier took: its SID is its name for the message, or for the call's
+    first leg, which rings the agent (the resident's leg gets its SID in a callback)."""
+
+    attempt_id: int
+    client_id: int
+    channel: Channel
+    number_id: int | None
+    to: str
+    body: str
+    sid: str
+    status: str
+
+
+async def record_sent(
+    session: AsyncSession, sent: Sequence[Sent], now: datetime, sms_from: str
+) -> None:
+    """Attempts still `sending` become `sent`; each SMS is kept with its text."""
+    still_sending = ATTEMPTS.c.state == AttemptState.SENDING.value
+    calls = [s for s in sent if s.channel is Channel.CALL]
+    others = [s for s in sent if s.channel is not Channel.CALL]
+    await update_each(
+        session,
+        [{"id": s.attempt_id, "agent_leg_sid": s.sid} for s in calls],
+        still_sending,
+        state=AttemptState.SENT,
+        sent_at=now,
+    )
+    await update_each(
+        session,
+        [{"id": s.attempt_id, "carrier_sid": s.sid, "carrier_status": s.status} for s in others],
+        still_sending,
+        state=AttemptState.SENT,
+        sent_at=now,
+    )
+    texts = [
+        {
+            "direction": MessageDirection.OUTBOUND.value,
+            "client_id": s.client_id,
+            "phone_number_id": s.number_id,
+            "attempt_id": s.attempt_id,
+            "carrier_sid": s.sid,
+            "from_number": sms_from,
+            "to_number": s.to,
+            "body": s.body,
+            "needs_review": False,
+            "created_at": now,
+        }
+        for s in others
+        if s.channel is Channel.SMS
+    ]
+    if texts:
+        # The reconciler may have recorded the same message first.
+        await session.execute(insert_ignoring_conflicts(session, SmsMessage.__table__), texts)

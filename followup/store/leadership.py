@@ -2,6 +2,7 @@
 on SQLite (one host, one file) every process may. Correctness never rests on this alone:
 every job is idempotent and unique keys stop duplicates."""
 
+import asyncio
 import logging
 
 import sqlalchemy as sa
@@ -15,10 +16,18 @@ class Leadership:
     def __init__(self, engine: AsyncEngine):
         self._engine = engine
         self._connection: AsyncConnection | None = None
+        # The jobs ask at the same moments (all of them at start-up): one asks at a time, or
+        # each would take a connection of its own and all but one would find the lock taken
+        # by this very process.
+        self._asking = asyncio.Lock()
 
     async def is_leader(self) -> bool:
         if self._engine.dialect.name != "postgresql":
             return True
+        async with self._asking:
+            return await self._still_or_now_leader()
+
+    async def _still_or_now_leader(self) -> bool:
         if self._connection is not None:
             try:
                 await self._connection.execute(sa.text("SELECT 1"))

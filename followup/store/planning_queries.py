@@ -1,6 +1,6 @@
 """The planning pass as set-based statements: each one touches every follow-up it concerns at
 once, and each is idempotent and safe when two passes overlap (unique keys, guarded UPDATEs).
-The attempt side of a pass is in `attempt_queue`.
+The attempt side of a pass is in `attempt_queue`; closing follow-ups in `follow_ups`.
 """
 
 from collections.abc import Collection
@@ -17,7 +17,8 @@ from followup.rules.domain import (
 )
 from followup.store.conflicts import insert_select_ignoring_conflicts
 from followup.store.contact_profile import NO_CONTACT, OPTED_OUT, PROVEN_WRONG
-from followup.store.tables import Client, FollowUp, Outcome, Round
+from followup.store.follow_ups import Closed, close_with_outcome
+from followup.store.tables import Attempt, Client, FollowUp, Outcome, Round
 from followup.store.types import UTCDateTime
 
 OPEN, CLOSED = FollowUpState.OPEN.value, FollowUpState.CLOSED.value
@@ -132,41 +133,14 @@ async def record_uncontactable(session: AsyncSession, now: datetime) -> int:
 
 async def close_uncontactable(
     session: AsyncSession, now: datetime, follow_up_ids: Collection[int]
-) -> int:
+) -> Closed:
     """These follow-ups close now if their client opted out or has no channel left (the
     dialer just proved the last number wrong)."""
     candidates = sa.and_(FollowUp.id.in_(follow_up_ids), sa.or_(OPTED_OUT, NO_CONTACT))
     await _record_unreachable(
         session, _known_uncontactable_reason(), candidates, now, OutcomeSource.DIALER
     )
-    return await close_follow_ups_with_outcome(session, now, follow_up_ids)
-
-
-async def close_follow_ups_with_outcome(
-    session: AsyncSession, now: datetime, follow_up_ids: Collection[int] | None = None
-) -> int:
-    """Open follow-ups that have an outcome close (all of them, or those of these ids). A
-    follow-up about to enter a round when it closed counts as having entered it."""
-    entering = sa.and_(FollowUp.next_round_at.is_not(None), FollowUp.next_round_at <= now)
-    chosen = sa.true() if follow_up_ids is None else FollowUp.id.in_(follow_up_ids)
-    result = await session.execute(
-        sa.update(FollowUp)
-        .where(
-            chosen,
-            FollowUp.state == OPEN,
-            sa.exists().where(Outcome.follow_up_id == FollowUp.id),
-        )
-        .values(
-            state=CLOSED,
-            closed_at=now,
-            next_round_at=None,
-            round_number=sa.case(
-                (entering, FollowUp.round_number + 1), else_=FollowUp.round_number
-            ),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount
+    return await close_with_outcome(session, now, follow_up_ids)
 
 
 async def open_rounds(session: AsyncSession, now: datetime, length: timedelta) -> int:
@@ -191,3 +165,52 @@ async def open_rounds(session: AsyncSession, now: datetime, length: timedelta) -
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+async def pass_details(session: AsyncSession, now: datetime) -> dict:
+    """What the pass at `now` did, row by row, for a dry run to show before it is rolled
+    back: the rounds opened, the follow-ups closed, the attempts queued per channel."""
+    stamp = sa.literal(now, UTCDateTime())
+    opened = await session.execute(
+        sa.select(Client.client_ref, Round.number)
+        .join(FollowUp, FollowUp.client_id == Client.id)
+        .join(Round, Round.follow_up_id == FollowUp.id)
+        .where(Round.opened_at == stamp)
+        .order_by(Client.client_ref)
+    )
+    closed = await session.execute(
+        sa.select(Client.client_ref, Outcome.category, Outcome.reason)
+        .join(FollowUp, FollowUp.client_id == Client.id)
+        .join(Outcome, Outcome.follow_up_id == FollowUp.id)
+        .where(Outcome.recorded_at == stamp, FollowUp.closed_at == stamp)
+        .order_by(Client.client_ref)
+    )
+    queued = await session.execute(
+        sa.select(
+            Attempt.channel,
+            Attempt.purpose,
+            sa.func.count(),
+            sa.func.min(Attempt.due_at),
+            sa.func.max(Attempt.due_at),
+        )
+        .where(Attempt.created_at == stamp)
+        .group_by(Attempt.channel, Attempt.purpose)
+        .order_by(Attempt.channel, Attempt.purpose)
+    )
+    return {
+        "opened": [{"client_ref": ref, "round": number} for ref, number in opened],
+        "closed": [
+            {"client_ref": ref, "category": category, "reason": reason}
+            for ref, category, reason in closed
+        ],
+        "queued": [
+            {
+                "channel": channel,
+                "purpose": purpose,
+                "count": count,
+                "first_due_at": first.isoformat(),
+                "last_due_at": last.isoformat(),
+            }
+            for channel, purpose, count, first, last in queued
+        ],
+    }

@@ -6,11 +6,11 @@ from collections.abc import Collection
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from followup.rules.domain import ContactStatus, PhoneLabel, PhoneType
-from followup.rules.phones import CALLABLE_TYPES
+from followup.rules.domain import ContactStatus, FollowUpState, PhoneLabel
+from followup.rules.phones import can_be_called, can_take_sms
 from followup.rules.targeting import Number, Reach
 from followup.store.contact_profile import OPTED_OUT
-from followup.store.tables import Client, OptOut, PhoneNumber
+from followup.store.tables import Client, FollowUp, OptOut, PhoneNumber
 
 
 async def load_reach(session: AsyncSession, client_ids: Collection[int]) -> dict[int, Reach]:
@@ -38,8 +38,8 @@ async def load_reach(session: AsyncSession, client_ids: Collection[int]) -> dict
             Number(
                 id=number_id,
                 e164=e164,
-                can_sms=type_ is PhoneType.MOBILE and not sms_blocked,
-                can_call=type_ in CALLABLE_TYPES,
+                can_sms=can_take_sms(ContactStatus.VALID, type_, sms_blocked=sms_blocked),
+                can_call=can_be_called(ContactStatus.VALID, type_),
             )
         )
     clients = await session.execute(
@@ -58,12 +58,20 @@ async def load_reach(session: AsyncSession, client_ids: Collection[int]) -> dict
     }
 
 
-async def opted_out(session: AsyncSession, client_ids: Collection[int]) -> set[int]:
-    if not client_ids:
-        return set()
-    rows = await session.scalars(
-        sa.select(OptOut.client_id).where(
-            OptOut.client_id.in_(client_ids), OptOut.lifted_at.is_(None)
+async def may_still_call(session: AsyncSession, follow_up_id: int, number_id: int | None) -> bool:
+    """Whether the follow-up is still open, the number not proven wrong since, and the
+    resident has not opted out."""
+    if number_id is None:
+        return False
+    callable_now = (
+        sa.select(FollowUp.id)
+        .join(PhoneNumber, PhoneNumber.client_id == FollowUp.client_id)
+        .where(
+            FollowUp.id == follow_up_id,
+            FollowUp.state == FollowUpState.OPEN,
+            PhoneNumber.id == number_id,
+            PhoneNumber.status == ContactStatus.VALID,
+            ~sa.exists().where(OptOut.client_id == FollowUp.client_id, OptOut.lifted_at.is_(None)),
         )
     )
-    return set(rows)
+    return await session.scalar(callable_now) is not None

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from followup.rules.carrier_status import MAX_ANSWERED_BY, MAX_SID, MAX_STATUS
 from followup.rules.domain import (
     AttemptPurpose,
     AttemptState,
@@ -231,14 +232,14 @@ class Attempt(Base):
     sending_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
-    carrier_sid: Mapped[str | None] = mapped_column(sa.String(64))
-    agent_leg_sid: Mapped[str | None] = mapped_column(sa.String(64))
-    carrier_status: Mapped[str | None] = mapped_column(sa.String(32))
+    carrier_sid: Mapped[str | None] = mapped_column(sa.String(MAX_SID))
+    agent_leg_sid: Mapped[str | None] = mapped_column(sa.String(MAX_SID))
+    carrier_status: Mapped[str | None] = mapped_column(sa.String(MAX_STATUS))
     error_code: Mapped[int | None]
     error_message: Mapped[str | None] = mapped_column(sa.String(255))
     sip_response_code: Mapped[int | None]
     duration_seconds: Mapped[int | None]
-    answered_by: Mapped[str | None] = mapped_column(sa.String(32))
+    answered_by: Mapped[str | None] = mapped_column(sa.String(MAX_ANSWERED_BY))
     cancelled_reason: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime]
 
@@ -251,8 +252,8 @@ class CarrierEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resource: Mapped[CarrierResource] = mapped_column(enum_type(CarrierResource, "resource"))
-    sid: Mapped[str] = mapped_column(sa.String(64))
-    status: Mapped[str] = mapped_column(sa.String(32))
+    sid: Mapped[str] = mapped_column(sa.String(MAX_SID))
+    status: Mapped[str] = mapped_column(sa.String(MAX_STATUS))
     attempt_id: Mapped[int | None] = mapped_column(_fk("attempts.id", "SET NULL"), index=True)
     error_code: Mapped[int | None]
     payload: Mapped[dict[str, Any]]

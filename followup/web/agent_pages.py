@@ -4,16 +4,14 @@ The lists follow what happens live: the page keeps a server-sent event stream op
 gets the lists again whenever they change. Thin: ask a service, render Dutch text."""
 
 import asyncio
-import weakref
 
 import aiohttp_jinja2
 from aiohttp import web
 from yarl import URL
 
-from followup.app_keys import CLOCK, SESSIONS, SETTINGS
+from followup.app_keys import CLOCK, DISPATCH_SOON, LIVE_STREAMS, SESSIONS, SETTINGS
 from followup.rules.domain import OUTCOME_LABELS_NL, AttemptState, Role
-from followup.rules.sms_replies import Reply, ReplyKind
-from followup.scheduling import run_soon
+from followup.rules.sms_replies import ANSWER_CHOICES, Reply, ReplyKind
 from followup.services.agent_queue import (
     AgentCall,
     AgentQueue,
@@ -23,7 +21,6 @@ from followup.services.agent_queue import (
     take_call,
 )
 from followup.services.sign_in import SignedIn
-from followup.web.response_pages import CHOICES
 from followup.web.sign_in_pages import require
 
 routes = web.RouteTableDef()
@@ -31,7 +28,6 @@ QUEUE_PATH = "/belwachtrij"
 ROLES = (Role.AGENT, Role.COORDINATOR, Role.ADMIN)
 LOOK_EVERY = 1.0  # seconds between looks at the database for a live page
 KEEP_ALIVE = 15.0  # seconds: a comment line, so a closed page is noticed and proxies wait
-_STREAMS = web.AppKey("live_streams", weakref.WeakSet)
 
 # The resident's leg as the carrier reports it, in the agent's words.
 _CARRIER_STATUS = {
@@ -63,7 +59,7 @@ def _decision_label(reply: Reply) -> str:
 
 
 # What an agent may decide a reply means: the answers a resident can give on the page.
-DECISIONS = {value: (_decision_label(reply), reply) for value, (_, reply) in CHOICES.items()}
+DECISIONS = {value: (_decision_label(reply), reply) for value, (_, reply) in ANSWER_CHOICES.items()}
 
 
 def call_progress(call: AgentCall) -> str:
@@ -72,15 +68,9 @@ def call_progress(call: AgentCall) -> str:
     return _BEFORE_THE_RESIDENT.get(call.state, "Onbekend")
 
 
-def setup(app: web.Application) -> None:
-    app[_STREAMS] = weakref.WeakSet()
-    app.on_shutdown.append(_close_streams)
-    app.router.add_routes(routes)
-
-
-async def _close_streams(app: web.Application) -> None:
+async def close_streams(app: web.Application) -> None:
     """Open pages would otherwise hold the server's shutdown until they are closed."""
-    for task in list(app[_STREAMS]):
+    for task in list(app[LIVE_STREAMS]):
         task.cancel()
 
 
@@ -122,7 +112,7 @@ async def live(request: web.Request) -> web.StreamResponse:
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"}
     )
     await response.prepare(request)
-    request.app[_STREAMS].add(asyncio.current_task())
+    request.app[LIVE_STREAMS].add(asyncio.current_task())
     seen, quiet = None, 0.0
     try:
         while True:
@@ -160,7 +150,7 @@ async def take(request: web.Request) -> web.StreamResponse:
         await take_call(request.app[SESSIONS], attempt_id, agent, request.app[CLOCK]())
     except QueueRefusal as refusal:
         raise _back(str(refusal)) from None
-    run_soon(request.app, "dispatch")  # the agent's phone rings now, not at the next tick
+    request.app[DISPATCH_SOON]()  # the agent's phone rings now, not at the next tick
     raise _back()
 
 

@@ -8,10 +8,10 @@ import logging
 from aiohttp import web
 from prometheus_client import generate_latest
 
-from followup.app_keys import CLOCK, SESSIONS
+from followup.app_keys import CLOCK, ENGINE, METRICS
 from followup.store.monitoring import DatabaseFigures, database_figures, ping
 from followup.web.errors import hide_error_details
-from followup.web.metrics import METRICS, AppMetrics, count_requests
+from followup.web.metrics import AppMetrics
 
 log = logging.getLogger(__name__)
 # Short: a load balancer's own timeout is a few seconds, and a slow answer is an answer too.
@@ -26,10 +26,10 @@ routes = web.RouteTableDef()
 
 
 def setup(app: web.Application) -> None:
-    app[METRICS] = AppMetrics()
+    app[METRICS] = metrics = AppMetrics()
     # Outermost, so requests another middleware answers early (a redirect) count too; the
     # next one, so an unexpected error is counted as the 500 it is answered with.
-    app.middlewares.insert(0, count_requests)
+    app.middlewares.insert(0, metrics.count_requests)
     app.middlewares.insert(1, hide_error_details)
     app.router.add_routes(routes)
 
@@ -38,7 +38,7 @@ def setup(app: web.Application) -> None:
 async def healthz(request: web.Request) -> web.Response:
     try:
         async with asyncio.timeout(PING_TIMEOUT_SECONDS):
-            await ping(request.app[SESSIONS].kw["bind"])
+            await ping(request.app[ENGINE])
     except Exception as error:  # any failure means: do not send traffic here
         # The type only: a driver's message can name hosts and users.
         log.warning("health check: database unreachable (%s)", type(error).__name__)
@@ -64,7 +64,7 @@ async def _figures(app: web.Application) -> DatabaseFigures | None:
     process's HTTP figures, and followup_database_up says what is missing."""
     try:
         async with asyncio.timeout(FIGURES_TIMEOUT_SECONDS):
-            return await database_figures(app[SESSIONS].kw["bind"], app[CLOCK]())
+            return await database_figures(app[ENGINE], app[CLOCK]())
     except Exception as error:
         log.warning("metrics: database figures unavailable (%s)", type(error).__name__)
         return None

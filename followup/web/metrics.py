@@ -78,6 +78,9 @@ def _by_channel(name: str, documentation: str, counts: dict[str, int]) -> GaugeM
     return family
 
 
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
 class AppMetrics:
     """A registry of the app's own: several apps in one process (tests) never clash."""
 
@@ -98,31 +101,25 @@ class AppMetrics:
         self.database = DatabaseCollector()
         self.registry.register(self.database)
 
-
-METRICS = web.AppKey("metrics", AppMetrics)
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@web.middleware
-async def count_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
-    started = time.perf_counter()
-    status = 500
-    try:
-        response = await handler(request)
-        status = response.status
-        return response
-    except web.HTTPException as error:
-        status = error.status
-        raise
-    except asyncio.CancelledError:
-        status = CLIENT_CLOSED
-        raise
-    finally:
-        method = request.method if request.method in METHODS else "other"
-        route = route_pattern(request)
-        metrics = request.app[METRICS]
-        metrics.requests.labels(method, route, str(status)).inc()
-        metrics.latency.labels(method, route).observe(time.perf_counter() - started)
+    @web.middleware
+    async def count_requests(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await handler(request)
+            status = response.status
+            return response
+        except web.HTTPException as error:
+            status = error.status
+            raise
+        except asyncio.CancelledError:
+            status = CLIENT_CLOSED
+            raise
+        finally:
+            method = request.method if request.method in METHODS else "other"
+            route = route_pattern(request)
+            self.requests.labels(method, route, str(status)).inc()
+            self.latency.labels(method, route).observe(time.perf_counter() - started)
 
 
 def route_pattern(request: web.Request) -> str:

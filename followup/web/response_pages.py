@@ -6,24 +6,12 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from followup.app_keys import CLOCK, SECRET_KEY, SESSIONS, SETTINGS
-from followup.rules.domain import OutcomeCategory
 from followup.rules.response_links import Expired, Invalid, read_token
-from followup.rules.sms_replies import Reply, ReplyKind
+from followup.rules.sms_replies import ANSWER_CHOICES
 from followup.services.replies import answer_by_link, link_is_open
 
 routes = web.RouteTableDef()
 
-CHOICES = {
-    "1": ("Ik ben actief geworden", Reply(ReplyKind.OUTCOME, OutcomeCategory.ACTIVE)),
-    "2": ("Het WIJ-team helpt mij", Reply(ReplyKind.OUTCOME, OutcomeCategory.WITH_WIJ)),
-    "3": (
-        "Ik zet stappen, maar ben nog niet actief",
-        Reply(ReplyKind.OUTCOME, OutcomeCategory.IN_PROGRESS),
-    ),
-    "4": ("Het is niet gelukt", Reply(ReplyKind.OUTCOME, OutcomeCategory.NOT_ACTIVE)),
-    "bel": ("Bel mij", Reply(ReplyKind.CALL_ME)),
-    "stop": ("Ik wil geen contact meer", Reply(ReplyKind.OPT_OUT)),
-}
 # The link is the only key: keep it out of caches, other sites' logs and search engines.
 PRIVATE = {
     "Cache-Control": "no-store",
@@ -81,7 +69,7 @@ async def response_form(request: web.Request) -> web.Response:
         "Hoe gaat het met u?",
         "Een tijd geleden sprak u met ons over wat u zelf wilde gaan doen. "
         "We willen graag weten hoe het nu gaat.",
-        choices=[(value, label) for value, (label, _) in CHOICES.items()],
+        choices=[(value, label) for value, (label, _) in ANSWER_CHOICES.items()],
     )
 
 
@@ -90,7 +78,7 @@ async def response_answer(request: web.Request) -> web.Response:
     follow_up_id = _follow_up_id(request)
     if isinstance(follow_up_id, web.Response):
         return follow_up_id
-    choice = CHOICES.get((await request.post()).get("keuze", ""))
+    choice = ANSWER_CHOICES.get((await request.post()).get("keuze", ""))
     if choice is None:
         raise web.HTTPSeeOther(request.app.router["response_form"].url_for(**request.match_info))
     confirmation = await answer_by_link(

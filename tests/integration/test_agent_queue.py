@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from followup.app_keys import DISPATCH_SOON
 from followup.rules.domain import (
     AttemptPurpose,
     AttemptState,
@@ -20,13 +21,13 @@ from followup.rules.domain import (
     OutcomeSource,
     Role,
 )
-from followup.scheduling import SCHEDULER
+from followup.scheduling import run_soon
 from followup.services.users import add_user
 from followup.settings import SIM_AUTH_TOKEN, SIM_FROM, Settings
 from followup.store.tables import Attempt, AuditRecord, Client, Outcome, SmsMessage, User
 from followup.web.sign_in_pages import COOKIE
 from tests.support.rows import NOW, add_attempt, add_client, add_follow_up, add_phone
-from tests.support.webhooks import Clock, people_app, signature
+from tests.support.webhooks import Clock, app_for, signature
 
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 PUBLIC = "http://nabellen.gemeente.example"  # plain HTTP: the test client keeps no Secure cookie
@@ -37,7 +38,7 @@ AGENT_PHONE = "06-11112222"
 
 async def client_for(sessions, db_url, aiohttp_client, public_url: str = PUBLIC):
     settings = Settings(_env_file=None, database_url=db_url, public_url=public_url)
-    return await aiohttp_client(people_app(settings, sessions, Clock(MONDAY), SECRET))
+    return await aiohttp_client(app_for(settings, sessions, Clock(MONDAY), SECRET))
 
 
 @pytest.fixture
@@ -200,16 +201,23 @@ async def test_an_agent_takes_a_call_once(web, sessions):
 
 async def test_taking_a_call_runs_the_dispatcher_now(sessions, db_url, aiohttp_client):
     settings = Settings(_env_file=None, database_url=db_url, public_url=PUBLIC)
-    app = people_app(settings, sessions, Clock(MONDAY), SECRET)
-    scheduler = app[SCHEDULER] = AsyncIOScheduler(timezone=UTC)
+    app = app_for(settings, sessions, Clock(MONDAY), SECRET)
+    asked: list[str] = []
+    app[DISPATCH_SOON] = lambda: asked.append("dispatch")  # what the scheduler would be told
+    web = await aiohttp_client(app)
+    call = await resident(sessions, "1", "Anna", "+31612340001")
+    await signed_in(web, sessions)
+    await web.post(f"/belwachtrij/gesprekken/{call}", allow_redirects=False)
+    assert asked == ["dispatch"]
+
+
+async def test_running_a_job_soon_moves_its_next_run_to_now():
+    scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(lambda: None, IntervalTrigger(hours=1), id="dispatch")
     scheduler.start(paused=True)  # nothing runs: the test reads when it would
-    web = await aiohttp_client(app)
     try:
-        call = await resident(sessions, "1", "Anna", "+31612340001")
-        await signed_in(web, sessions)
         before = scheduler.get_job("dispatch").next_run_time
-        await web.post(f"/belwachtrij/gesprekken/{call}", allow_redirects=False)
+        run_soon(scheduler, "dispatch")
         moved = scheduler.get_job("dispatch").next_run_time
         assert moved < before and moved <= datetime.now(UTC)
     finally:

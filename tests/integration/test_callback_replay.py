@@ -16,7 +16,7 @@ from followup.rules.domain import AttemptPurpose, AttemptState, CarrierResource,
 from followup.settings import SIM_AUTH_TOKEN, Settings
 from followup.store.tables import Attempt, CarrierEvent
 from tests.support.rows import NOW, add_attempt, add_client, add_follow_up, add_phone
-from tests.support.webhooks import Clock, webhook_app
+from tests.support.webhooks import Clock, app_for
 
 PUBLIC = "https://nabellen.gemeente.example"
 CALLBACKS = 2_000
@@ -72,7 +72,7 @@ async def test_a_storm_of_callbacks_leaves_every_attempt_in_its_best_status(
     plan = replay(attempts, CALLBACKS, DUPLICATES, random.Random(7))
     settings = Settings(_env_file=None, database_url=db_url, public_url=PUBLIC)
     clock = Clock(datetime(2026, 11, 23, 10, tzinfo=ZoneInfo("Europe/Amsterdam")))
-    client = await aiohttp_client(webhook_app(settings, sessions, clock))
+    client = await aiohttp_client(app_for(settings, sessions, clock))
     gate = asyncio.Semaphore(AT_ONCE)
 
     async def post(callback) -> int:

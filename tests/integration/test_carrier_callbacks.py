@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from followup.rules.carrier_errors import Failure
+from followup.rules.carrier_errors import Failure, Rejected
 from followup.rules.client_messages import Sender
 from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import (
@@ -24,11 +24,11 @@ from followup.rules.response_links import ResponseLinks
 from followup.services.attempt_failures import Recovery
 from followup.services.dispatch import record_results
 from followup.services.outreach import Outreach
-from followup.services.ports import Outbound, Rejected
+from followup.services.ports import Outbound
 from followup.settings import SIM_AUTH_TOKEN, SIM_FROM, Settings
 from followup.store.tables import Attempt, CarrierEvent, FollowUp, OptOut, Outcome, User
 from tests.support.rows import NOW, add_attempt, add_client, add_follow_up, add_phone
-from tests.support.webhooks import Clock, signature, webhook_app
+from tests.support.webhooks import Clock, app_for, signature
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=ZONE)
@@ -42,7 +42,7 @@ SID = "SM" + "a" * 32
 @pytest.fixture
 async def client(sessions, db_url, aiohttp_client):
     settings = Settings(_env_file=None, database_url=db_url, public_url=PUBLIC)
-    return await aiohttp_client(webhook_app(settings, sessions, Clock(MONDAY)))
+    return await aiohttp_client(app_for(settings, sessions, Clock(MONDAY)))
 
 
 @pytest.fixture
@@ -169,11 +169,25 @@ async def test_a_callback_for_an_unknown_sid_is_kept_as_an_orphan(client, sessio
         ({"MessageSid": SID, "MessageStatus": "sent", "ErrorCode": "abc"}, ""),
         ({"MessageSid": "S" * 65, "MessageStatus": "sent"}, ""),
         ({"MessageSid": SID, "MessageStatus": "sent"}, "?attempt=x"),
+        # Longer than the event and the attempt can hold: 400, not a failed insert's 500.
+        ({"MessageSid": SID, "MessageStatus": "s" * 33}, ""),
+        ({"CallSid": SID, "CallStatus": "c" * 64}, "call"),
+        ({"CallSid": SID, "CallStatus": "completed", "AnsweredBy": "h" * 33}, "call"),
     ],
-    ids=["no-sid", "no-status", "bad-error-code", "long-sid", "bad-attempt"],
+    ids=[
+        "no-sid",
+        "no-status",
+        "bad-error-code",
+        "long-sid",
+        "bad-attempt",
+        "long-message-status",
+        "long-call-status",
+        "long-answered-by",
+    ],
 )
 async def test_malformed_callbacks_get_400_and_store_nothing(client, sessions, params, query):
-    response = await post(client, SMS_STATUS + query, params)
+    path = CALL_STATUS if query == "call" else SMS_STATUS + query
+    response = await post(client, path, params)
     assert response.status == 400
     assert "Traceback" not in await response.text()
     assert await events(sessions) == []

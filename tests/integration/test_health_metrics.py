@@ -9,7 +9,6 @@ from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 
 from followup.app import create_app
-from followup.app_keys import CLOCK, SESSIONS
 from followup.rules.domain import (
     AttemptState,
     CarrierResource,
@@ -20,20 +19,17 @@ from followup.rules.domain import (
 from followup.settings import Settings
 from followup.store.engine import create_engine, session_factory
 from followup.store.tables import CarrierEvent
-from followup.web import health
 from tests.support.rows import NOW, add_attempt, add_client, add_follow_up
-from tests.support.webhooks import Clock
+from tests.support.webhooks import Clock, app_for
 
 RESIDENT_PATH = "/clients/0612345678"
 LEAKY = "duplicate key value (to_address)=(%s)"  # what a driver's error may say
 
 
-def monitored_app(sessions, clock=NOW) -> web.Application:
-    """Only what /healthz and /metrics need, plus one route with a parameter in its path."""
-    app = web.Application()
-    app[SESSIONS] = sessions
-    app[CLOCK] = Clock(clock)
-    health.setup(app)
+def monitored_app(sessions) -> web.Application:
+    """The app, plus one route with a parameter in its path and one that fails."""
+    database_url = sessions.kw["bind"].url.render_as_string(hide_password=False)
+    app = app_for(Settings(_env_file=None, database_url=database_url), sessions, Clock(NOW))
 
     async def client_page(request: web.Request) -> web.Response:
         return web.Response(text="ok")

@@ -1,5 +1,7 @@
 """One scheduler leader per PostgreSQL database; on SQLite every process may lead."""
 
+import asyncio
+
 import sqlalchemy as sa
 
 from followup.store.engine import create_engine
@@ -37,6 +39,18 @@ async def test_leadership_survives_a_lost_connection_by_acquiring_again(db_url):
                 await other.execute(sa.select(sa.func.pg_terminate_backend(pid)))
             assert await leadership.is_leader()
             assert await leadership._connection.scalar(sa.select(sa.func.pg_backend_pid())) != pid
+    finally:
+        await leadership.release()
+        await engine.dispose()
+
+
+async def test_jobs_that_ask_at_once_all_hear_that_this_process_leads(db_url):
+    """At start-up every job asks at the same moment; none may find the lock taken by its
+    own process and skip its first run."""
+    engine = create_engine(db_url)
+    leadership = Leadership(engine)
+    try:
+        assert await asyncio.gather(*(leadership.is_leader() for _ in range(4))) == [True] * 4
     finally:
         await leadership.release()
         await engine.dispose()

@@ -10,10 +10,11 @@ from followup.rules.domain import (
     FollowUpState,
     OutcomeCategory,
     OutcomeSource,
+    ReportGrouping,
     Role,
     UnreachableReason,
 )
-from followup.services.reach_report import ReportGrouping, reach_report
+from followup.services.reach_report import reach_report
 from followup.store.tables import User
 from tests.support.rows import add_client, add_follow_up
 

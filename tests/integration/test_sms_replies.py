@@ -22,7 +22,7 @@ from followup.rules.domain import (
 from followup.settings import SIM_AUTH_TOKEN, SIM_FROM, Settings
 from followup.store.tables import Attempt, FollowUp, OptOut, Outcome, SmsMessage
 from tests.support.rows import NOW, add_attempt, add_client, add_follow_up, add_phone
-from tests.support.webhooks import Clock, signature, webhook_app
+from tests.support.webhooks import Clock, app_for, signature
 
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 PUBLIC = "https://nabellen.gemeente.example"
@@ -33,7 +33,7 @@ RESIDENT = "+31612345678"
 @pytest.fixture
 async def client(sessions, db_url, aiohttp_client):
     settings = Settings(_env_file=None, database_url=db_url, public_url=PUBLIC)
-    return await aiohttp_client(webhook_app(settings, sessions, Clock(MONDAY)))
+    return await aiohttp_client(app_for(settings, sessions, Clock(MONDAY)))
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Status reports stored together have the effect of the same reports stored one by one:
-two identical sets of attempts get the same reports, one set through `apply_status` one
-after the other, the other through `apply_statuses` (what it leaves goes one by one after),
-and must end up alike, down to the events, retries, flagged numbers and closed follow-ups."""
+two identical sets of attempts get the same reports, one set in batches of one, the other in
+larger batches, and must end up alike, down to the events, retries, flagged numbers and
+closed follow-ups."""
 
 from dataclasses import replace
 from datetime import datetime
@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from followup.rules.attempt_failures import Recovery
+from followup.rules.carrier_status import StatusReport
 from followup.rules.contact_calendar import ContactCalendar
-from followup.rules.domain import AttemptPurpose, AttemptState, CarrierResource, Channel
+from followup.rules.domain import AttemptPurpose, AttemptState, CallLeg, CarrierResource, Channel
 from followup.rules.planning_rules import PlanningRules
-from followup.services.attempt_failures import Recovery
-from followup.services.carrier_status import Leg, StatusReport, apply_status
-from followup.services.carrier_status_batch import apply_statuses
+from followup.services.carrier_status import apply_statuses
 from followup.store.tables import Attempt, CarrierEvent, FollowUp, Outcome, PhoneNumber, User
 from tests.support.rows import NOW, add_attempt, add_client, add_follow_up, add_phone
 
@@ -51,7 +51,7 @@ REPORTS = [
     (4, "busy", {"sip_response_code": 486}),
     (5, "sent", {}),
     (5, "delivered", {}),
-    (6, "no-answer", {"leg": Leg.AGENT}),
+    (6, "no-answer", {"leg": CallLeg.AGENT}),
     (None, "delivered", {}),
     (0, "delivered", {}),
 ]
@@ -105,7 +105,7 @@ def reports_for(ids: list[int], name: str) -> list[StatusReport]:
             sid=f"{'CA' if call else 'SM'}{name}{number:030d}",
             status=status,
             attempt_id=attempt_id,
-            leg=Leg.CLIENT if call else None,
+            leg=CallLeg.CLIENT if call else None,
             payload={"Status": status},
         )
         reports.append(replace(report, **extra))
@@ -160,22 +160,20 @@ async def snapshot(sessions, ids: list[int], name: str) -> dict:
     }
 
 
-@pytest.mark.parametrize("size", [len(REPORTS), 5, 1], ids=["one-batch", "batches-of-5", "1"])
+async def store(sessions, reports: list[StatusReport], size: int) -> list:
+    results = []
+    async with sessions.kw["bind"].connect() as connection:
+        for start in range(0, len(reports), size):
+            batch = reports[start : start + size]
+            results += await apply_statuses(connection, batch, now=MONDAY, recovery=RECOVERY)
+    return results
+
+
+@pytest.mark.parametrize("size", [len(REPORTS), 5, 2], ids=["one-batch", "batches-of-5", "2"])
 async def test_reports_stored_together_change_what_they_change_one_by_one(sessions, size):
     alone_ids, together_ids = await make_set(sessions, "a"), await make_set(sessions, "bb")
-    one_by_one = [
-        await apply_status(sessions, report, now=MONDAY, recovery=RECOVERY)
-        for report in reports_for(alone_ids, "a")
-    ]
-    together, reports = [], reports_for(together_ids, "bb")
-    for start in range(0, len(reports), size):
-        batch = reports[start : start + size]
-        async with sessions.kw["bind"].connect() as connection:
-            results = await apply_statuses(connection, batch, now=MONDAY, recovery=RECOVERY)
-        for report, result in zip(batch, results, strict=True):
-            if result is None:  # left to be stored on its own
-                result = await apply_status(sessions, report, now=MONDAY, recovery=RECOVERY)
-            together.append(result)
+    one_by_one = await store(sessions, reports_for(alone_ids, "a"), 1)
+    together = await store(sessions, reports_for(together_ids, "bb"), size)
     assert together == one_by_one
     expected = await snapshot(sessions, alone_ids, "a")
     assert await snapshot(sessions, together_ids, "bb") == expected

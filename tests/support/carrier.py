@@ -1,7 +1,7 @@
 """A whole outbound world for tests: a database, the simulated carrier on a real port, this
-service's webhooks on another (the carrier's callbacks reach them over HTTP, signed), and
-the dialer built exactly as `serve` builds it, talking to the carrier through the real
-`twilio` library."""
+service's app on another (the carrier's callbacks reach its webhooks over HTTP, signed), and
+the app's own dialer, built exactly as `serve` builds it, talking to the carrier through the
+real `twilio` library."""
 
 import asyncio
 import json
@@ -20,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialer.sim import SimCarrier, SimConfig, running_sim
 from dialer.worker import PassSummary
+from followup.app_keys import CALENDAR, DIALER
 from followup.carrier_urls import SMS_PATH
-from followup.dialing import Dialer, dialer, outreach_for
+from followup.dialing import Dialer, outreach_for
 from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.planning_rules import PlanningRules
 from followup.services.import_clients import import_clients
@@ -30,13 +31,12 @@ from followup.settings import SIM_ACCOUNT_SID, SIM_AUTH_TOKEN, SIM_FROM, Setting
 from followup.store.engine import create_engine, session_factory
 from followup.store.tables import Attempt, Client, FollowUp
 from tests.support.files import write_csv
-from tests.support.processes import free_port
-from tests.support.webhooks import Clock, webhook_app
+from tests.support.processes import listening_socket
+from tests.support.webhooks import SECRET, Clock, app_for
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=ZONE)  # inside every contact window
 UNLIMITED = 10_000.0
-SECRET = "a-test-secret-key-that-signs-response-links"
 
 
 @dataclass
@@ -47,7 +47,8 @@ class World:
     sim_url: str
     dialing: Dialer
     rules: PlanningRules
-    clock: Clock  # the webhooks' now: a dispatch at a moment moves it there
+    clock: Clock  # the app's now: a dispatch at a moment moves it there
+    calendar: ContactCalendar
 
     async def load(self, rows: list[list[str]], tmp_path: Path) -> None:
         """Import these rows (tests.support.files.row) as the municipality would."""
@@ -60,13 +61,11 @@ class World:
         )
 
     async def plan(self, now: datetime = MONDAY) -> None:
-        await run_planning_pass(
-            self.sessions, now=now, rules=self.rules, calendar=ContactCalendar(ZONE)
-        )
+        await run_planning_pass(self.sessions, now=now, rules=self.rules, calendar=self.calendar)
 
     async def dispatch(self, now: datetime = MONDAY) -> PassSummary:
         self.clock.now = now
-        outreach = outreach_for(self.settings, self.rules, SECRET, now)
+        outreach = outreach_for(self.settings, self.rules, SECRET, self.calendar)
         return await self.dialing.dispatcher.run_pass(outreach, now)
 
     def carrier_list(self, kind: str) -> list[dict[str, Any]]:
@@ -111,8 +110,8 @@ async def outbound_world(
 ) -> AsyncIterator[World]:
     """`sim_callbacks=False`: the carrier reports nothing, so only the reconciler can learn
     what happened to an attempt."""
-    port = free_port()
-    public_url = f"http://127.0.0.1:{port}"
+    sock = listening_socket()
+    public_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     sim = SimCarrier(
         SimConfig(
             account_sid=SIM_ACCOUNT_SID,
@@ -138,14 +137,21 @@ async def outbound_world(
         engine = create_engine(db_url)
         sessions = session_factory(engine)
         clock = Clock(MONDAY)
-        runner = web.AppRunner(webhook_app(config, sessions, clock), access_log=None)
+        app = app_for(config, sessions, clock)
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
         try:
-            async with dialer(config, sessions) as dialing:
-                yield World(
-                    config, sessions, sim, sim_url, dialing, rules or PlanningRules(), clock
-                )
+            await web.SockSite(runner, sock).start()
+            yield World(
+                config,
+                sessions,
+                sim,
+                sim_url,
+                app[DIALER],
+                rules or PlanningRules(),
+                clock,
+                app[CALENDAR],
+            )
         finally:
             await runner.cleanup()
             await engine.dispose()

@@ -1,6 +1,7 @@
 """Run the real `followup` command and server as subprocesses."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 FOLLOWUP = Path(sys.executable).with_name("followup")
+_SERVING = re.compile(r"draait op (http://[^/\s]+)/")
 
 
 def clean_env(database_url: str | None = None, **extra: str) -> dict[str, str]:
@@ -37,42 +39,52 @@ def followup(
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def listening_socket() -> socket.socket:
+    """Bound to a port the system chose and listening already: no other process can take
+    the port between choosing and binding it."""
+    return socket.create_server(("127.0.0.1", 0))
 
 
 @contextmanager
-def serving(
-    *args: str, cwd: Path, env: dict[str, str], ready_timeout: float = 60, port: int | None = None
-) -> Iterator[str]:
-    """`followup serve ARGS` on `port` (default: a free one); yields its base URL once it
-    answers."""
-    port = port or free_port()
-    log = (cwd / "serve.log").open("w")
+def refusing_port() -> Iterator[int]:
+    """A port that is bound but not listening while the block runs: a connection to it is
+    refused, and no other process can start listening on it meanwhile."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+@contextmanager
+def serving(*args: str, cwd: Path, env: dict[str, str], ready_timeout: float = 60) -> Iterator[str]:
+    """`followup serve ARGS` on a port it chooses itself; yields its base URL, as the server
+    reports it, once it answers. Without FOLLOWUP_PUBLIC_URL in `env`, the carrier reaches it
+    there too."""
+    log_path = cwd / "serve.log"
+    log = log_path.open("w")
     process = subprocess.Popen(
-        [str(FOLLOWUP), "serve", "--port", str(port), *args],
+        [str(FOLLOWUP), "serve", "--port", "0", *args],
         cwd=cwd,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + ready_timeout
         while True:
             if process.poll() is not None:
                 raise RuntimeError(
-                    f"serve exited with {process.returncode}: {(cwd / 'serve.log').read_text()}"
+                    f"serve exited with {process.returncode}: {log_path.read_text()}"
                 )
-            try:
-                with urllib.request.urlopen(base + "/", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("serve did not answer in time") from None
-                time.sleep(0.2)
+            if started := _SERVING.search(log_path.read_text()):
+                base = started[1]
+                try:
+                    with urllib.request.urlopen(base + "/", timeout=2):
+                        break
+                except OSError:
+                    pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"serve did not answer in time: {log_path.read_text()}")
+            time.sleep(0.2)
         yield base
     finally:
         process.terminate()

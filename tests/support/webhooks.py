@@ -1,5 +1,6 @@
-"""This service's carrier-facing webhooks on their own (with the pages, if asked), and
-requests signed the way the carrier signs them, with the `twilio` library's own code."""
+"""The app as `followup serve` builds it, middleware and all, with the test's clock and
+database and without the scheduler: nothing happens but what the test does. And requests
+signed the way the carrier signs them, with the `twilio` library's own code."""
 
 from datetime import datetime
 
@@ -7,16 +8,14 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.request_validator import RequestValidator
 
-from followup.app import setup_pages
-from followup.app_keys import CLOCK, RULES, SECRET_KEY, SESSIONS, SETTINGS
-from followup.services.planning_settings import RulesCache
+from followup.app import create_app
 from followup.settings import Settings
-from webhooks import sms_routes, twilio_routes
-from webhooks.status_batches import status_batches
+
+SECRET = "a-test-secret-key-that-signs-response-links"
 
 
 class Clock:
-    """The webhooks' idea of now, moved by the test."""
+    """The app's idea of now, moved by the test."""
 
     def __init__(self, now: datetime) -> None:
         self.now = now
@@ -25,29 +24,15 @@ class Clock:
         return self.now
 
 
-def webhook_app(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
+def app_for(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    secret: str = SECRET,
 ) -> web.Application:
-    app = web.Application()
-    app[CLOCK] = clock
-    app[SETTINGS] = settings
-    app[SESSIONS] = sessions
-    app[RULES] = RulesCache(sessions, ttl=0)
-    app.router.add_routes(twilio_routes.routes)
-    app.router.add_routes(sms_routes.routes)
-    app.cleanup_ctx.append(status_batches)
-    return app
-
-
-def people_app(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock, secret: str
-) -> web.Application:
-    """The webhooks and the pages people use, without the dialer and the scheduler: nothing
-    happens but what the test does."""
-    app = webhook_app(settings, sessions, clock)
-    app[SECRET_KEY] = secret
-    setup_pages(app)
-    return app
+    return create_app(
+        settings, secret_key=secret, clock=clock, engine=sessions.kw["bind"], jobs=False
+    )
 
 
 def signature(token: str, url: str, params: dict[str, str]) -> str:

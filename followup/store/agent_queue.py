@@ -1,0 +1,143 @@
+"""The agents' queue as queries: the calls waiting for an agent (residents who asked to be
+called first), the replies nobody could read for them, an agent's own calls, and taking a
+call so that no colleague takes it too."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from followup.rules.domain import (
+    AttemptPurpose,
+    AttemptState,
+    Channel,
+    FollowUpState,
+    MessageDirection,
+)
+from followup.store.tables import Attempt, Client, FollowUp, SmsMessage
+
+SHOWN = 50  # of each list: a queue longer than this is worked from the top anyway
+RECENT_CALLS = timedelta(hours=1)  # how long an agent's finished call stays in view
+IN_FLIGHT = (AttemptState.QUEUED, AttemptState.SENDING, AttemptState.SENT, AttemptState.ANSWERED)
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingCall:
+    attempt_id: int
+    client_id: int
+    name: str
+    wijk: str
+    callback_requested_at: datetime | None  # the resident asked to be called
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyToRead:
+    message_id: int
+    client_id: int | None  # None: a number several residents share
+    name: str | None
+    body: str
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AgentCall:
+    attempt_id: int
+    client_id: int
+    name: str
+    state: AttemptState
+    carrier_status: str | None  # the resident's leg, as the carrier reports it
+    duration_seconds: int | None
+
+
+def _calls(*columns: sa.ColumnElement) -> sa.Select:
+    """Call attempts with their residents, who must not have been erased."""
+    return (
+        sa.select(*columns)
+        .join(FollowUp, FollowUp.id == Attempt.follow_up_id)
+        .join(Client, Client.id == FollowUp.client_id)
+        .where(Attempt.channel == Channel.CALL, Client.erased_at.is_(None))
+    )
+
+
+async def waiting_calls(session: AsyncSession, now: datetime) -> list[WaitingCall]:
+    rows = await session.execute(
+        _calls(
+            Attempt.id,
+            Client.id,
+            Client.name,
+            Client.wijk,
+            FollowUp.callback_requested_at,
+            Attempt.due_at,
+        )
+        .where(
+            Attempt.state == AttemptState.QUEUED,
+            Attempt.agent_id.is_(None),
+            Attempt.due_at <= now,
+            FollowUp.state == FollowUpState.OPEN,
+        )
+        # Who asked to be called goes first, in the order they asked.
+        .order_by(
+            (Attempt.purpose != AttemptPurpose.CALLBACK),
+            FollowUp.callback_requested_at,
+            Attempt.due_at,
+            Attempt.id,
+        )
+        .limit(SHOWN)
+    )
+    return [WaitingCall(*row) for row in rows]
+
+
+async def replies_to_read(session: AsyncSession) -> list[ReplyToRead]:
+    rows = await session.execute(
+        sa.select(SmsMessage.id, Client.id, Client.name, SmsMessage.body, SmsMessage.created_at)
+        .outerjoin(Client, sa.and_(Client.id == SmsMessage.client_id, Client.erased_at.is_(None)))
+        .where(
+            SmsMessage.direction == MessageDirection.INBOUND,
+            SmsMessage.needs_review.is_(True),
+            SmsMessage.reviewed_at.is_(None),
+        )
+        .order_by(SmsMessage.created_at, SmsMessage.id)
+        .limit(SHOWN)
+    )
+    return [ReplyToRead(*row) for row in rows]
+
+
+async def calls_of_agent(session: AsyncSession, agent_id: int, now: datetime) -> list[AgentCall]:
+    rows = await session.execute(
+        _calls(
+            Attempt.id,
+            Client.id,
+            Client.name,
+            Attempt.state,
+            Attempt.carrier_status,
+            Attempt.duration_seconds,
+        )
+        .where(
+            Attempt.agent_id == agent_id,
+            sa.or_(Attempt.state.in_(IN_FLIGHT), Attempt.finished_at >= now - RECENT_CALLS),
+        )
+        .order_by(Attempt.id.desc())
+        .limit(SHOWN)
+    )
+    return [AgentCall(*row) for row in rows]
+
+
+async def take_call(session: AsyncSession, attempt_id: int, agent_id: int) -> int | None:
+    """The call's resident, when it was still waiting and is now this agent's; None when a
+    colleague took it first."""
+    taken = await session.execute(
+        sa.update(Attempt)
+        .where(
+            Attempt.id == attempt_id,
+            Attempt.state == AttemptState.QUEUED,
+            Attempt.agent_id.is_(None),
+        )
+        .values(agent_id=agent_id)
+        .returning(Attempt.follow_up_id)
+    )
+    follow_up_id = taken.scalar()
+    if follow_up_id is None:
+        return None
+    return await session.scalar(sa.select(FollowUp.client_id).where(FollowUp.id == follow_up_id))

@@ -1,0 +1,38 @@
+"""Proof that a number or e-mail address is wrong, kept with it: it is never used again, and
+a coordinator can see why."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from followup.rules.attempt_failures import Flag, FlagKind
+from followup.rules.domain import ContactStatus
+from followup.store.tables import Client, PhoneNumber
+
+
+async def flag_email(session: AsyncSession, client_id: int, flag: Flag) -> None:
+    await session.execute(
+        sa.update(Client)
+        .where(Client.id == client_id)
+        .values(email_status=ContactStatus.INVALID, email_invalid_detail=flag.detail)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def flag_number(session: AsyncSession, number_id: int, flag: Flag, now: datetime) -> None:
+    if flag.kind is FlagKind.NO_SMS:
+        change = {"sms_blocked": True}
+    else:
+        change = {
+            "status": ContactStatus.INVALID,
+            "invalid_reason": flag.reason,
+            "invalid_source": flag.source,
+            "invalid_detail": flag.detail,
+        }
+    await session.execute(
+        sa.update(PhoneNumber)
+        .where(PhoneNumber.id == number_id)
+        .values(status_changed_at=now, **change)
+        .execution_options(synchronize_session=False)
+    )
