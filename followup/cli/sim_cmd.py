@@ -3,7 +3,7 @@
 import argparse
 
 from followup.carrier_urls import CarrierUrls
-from followup.cli.runtime import OK, Refused, load_settings
+from followup.cli.runtime import OK, listen, load_settings
 
 
 def _seconds(text: str) -> float:
@@ -26,7 +26,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="adres (standaard 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8090, help="poort (standaard 8090)")
+    parser.add_argument(
+        "--port", type=int, default=8090, help="poort (standaard 8090; 0: een vrije poort)"
+    )
     parser.add_argument(
         "--pace",
         type=_seconds,
@@ -59,20 +61,17 @@ def run(args: argparse.Namespace) -> int:
             pace=args.pace,
         )
     )
-    base = f"http://{args.host}:{args.port}"
-    try:
-        web.run_app(
-            create_sim_app(carrier),
-            host=args.host,
-            port=args.port,
-            access_log=None,  # its lines would show phone numbers (Lookup and /sim/phone paths)
-            shutdown_timeout=2.0,
-            print=lambda _: print(
-                f"de nagespeelde telefoonprovider draait op {base}/ "
-                f"(telefoon van de inwoner: {base}/sim/phone; stoppen met Ctrl+C)",
-                flush=True,
-            ),
-        )
-    except OSError as error:  # the port is taken, or the address is not this machine's
-        raise Refused(f"kan niet luisteren op {args.host}:{args.port}: {error.strerror}") from None
+    sock = listen(args.host, args.port)
+    base = f"http://{args.host}:{sock.getsockname()[1]}"
+    web.run_app(
+        create_sim_app(carrier),
+        sock=sock,
+        access_log=None,  # its lines would show phone numbers (Lookup and /sim/phone paths)
+        shutdown_timeout=2.0,
+        print=lambda _: print(
+            f"de nagespeelde telefoonprovider draait op {base}/ "
+            f"(telefoon van de inwoner: {base}/sim/phone; stoppen met Ctrl+C)",
+            flush=True,
+        ),
+    )
     return OK

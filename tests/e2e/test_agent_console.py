@@ -12,7 +12,7 @@ from playwright.sync_api import expect, sync_playwright
 from followup.settings import SIM_AUTH_TOKEN, SIM_FROM
 from tests.support.browser import CHROMIUM_ARGS, chromium_path
 from tests.support.files import row, write_csv
-from tests.support.processes import clean_env, followup, free_port, serving
+from tests.support.processes import clean_env, followup, serving
 from tests.support.webhooks import signature
 
 pytestmark = pytest.mark.browser
@@ -47,9 +47,7 @@ def wait_for_open_follow_up(database_file) -> None:
 
 
 def test_an_agent_sees_replies_and_callback_requests_arrive_live(tmp_path):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = clean_env(FOLLOWUP_PUBLIC_URL=base)
+    env = clean_env()
     assert followup("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
     residents = write_csv(
         tmp_path / "inwoners.csv", [row("K1", name="Anna Jansen", phone="06-12345678")]
@@ -62,7 +60,7 @@ def test_an_agent_sees_replies_and_callback_requests_arrive_live(tmp_path):
     assert added.returncode == 0, added.stderr
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        with serving(cwd=tmp_path, env=env, port=port):
+        with serving(cwd=tmp_path, env=env) as base:
             wait_for_open_follow_up(tmp_path / "followup.db")
             page = browser.new_page()
             page.goto(base + "/belwachtrij")

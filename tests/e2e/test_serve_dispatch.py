@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.planning_rules import PlanningRules
 from tests.support.files import row, write_csv
-from tests.support.processes import clean_env, followup, free_port, serving
+from tests.support.processes import clean_env, followup, serving
 
 # Messages at any hour of any day, so the test does not depend on when it runs; only a
 # public holiday still closes the window, and then nothing may be sent at all.
@@ -34,11 +34,8 @@ def wait_for(database: sqlite3.Connection, query: str, expected: list[tuple]) ->
 
 
 def test_serve_sends_what_is_due_and_hears_back(tmp_path):
-    port = free_port()
     env = clean_env(
-        f"sqlite+aiosqlite:///{tmp_path / 'followup.db'}",
-        FOLLOWUP_PUBLIC_URL=f"http://127.0.0.1:{port}",
-        FOLLOWUP_DISPATCH_INTERVAL_SECONDS="1",
+        f"sqlite+aiosqlite:///{tmp_path / 'followup.db'}", FOLLOWUP_DISPATCH_INTERVAL_SECONDS="1"
     )
     assert followup("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
     clients = write_csv(
@@ -60,7 +57,7 @@ def test_serve_sends_what_is_due_and_hears_back(tmp_path):
         "JOIN follow_ups f ON f.id = a.follow_up_id JOIN clients c ON c.id = f.client_id "
         "ORDER BY c.client_ref, a.id"
     )
-    with serving(cwd=tmp_path, env=env, port=port):
+    with serving(cwd=tmp_path, env=env):  # the carrier calls back where it serves
         database = sqlite3.connect(tmp_path / "followup.db")
         try:
             if not open_now:  # a public holiday: planned, and nothing goes out

@@ -3,10 +3,10 @@
 import pytest
 
 from dialer.mail import OutboxMailer, SmtpMailer, message_id
-from followup.rules.carrier_errors import Failure
+from followup.rules.carrier_errors import Failure, Rejected
 from followup.rules.domain import AttemptPurpose, Channel
-from followup.services.ports import Accepted, Outbound, Rejected
-from tests.support.processes import free_port
+from followup.services.ports import Accepted, Outbound
+from tests.support.processes import refusing_port
 from tests.support.smtp import smtp_server
 
 SENDER = "belteam@gemeente.example"
@@ -58,8 +58,9 @@ async def test_smtp_refusals_say_what_to_do_next(code, failure):
 
 
 async def test_no_smtp_server_is_transient():
-    mailer = SmtpMailer(f"smtp://127.0.0.1:{free_port()}", SENDER, timeout=2)
-    result = await mailer.send(outbound("inwoner@example.nl"))
+    with refusing_port() as port:
+        mailer = SmtpMailer(f"smtp://127.0.0.1:{port}", SENDER, timeout=2)
+        result = await mailer.send(outbound("inwoner@example.nl"))
     assert isinstance(result, Rejected) and result.failure is Failure.TRANSIENT
 
 

@@ -28,7 +28,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from dialer.sim import Fault, FaultKind, SimCarrier, SimConfig, running_sim
 from dialer.twilio_http import CarrierHttpClient
-from tests.support.processes import FOLLOWUP, clean_env, free_port
+from tests.support.processes import FOLLOWUP, clean_env
 
 SID = "AC" + "1" * 32
 TOKEN = "test-auth-token"
@@ -790,9 +790,8 @@ async def test_the_phone_hangs_up_a_call_in_progress(sim, receiver):
 
 @pytest.fixture
 def sim_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    port = free_port()
     process = subprocess.Popen(
-        [str(FOLLOWUP), "sim-carrier", "--port", str(port), "--pace", "0.01"],
+        [str(FOLLOWUP), "sim-carrier", "--port", "0", "--pace", "0.01"],
         cwd=tmp_path,
         env=clean_env(),
         stdout=subprocess.PIPE,
@@ -800,7 +799,10 @@ def sim_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
         text=True,
     )
     try:
-        yield process, f"http://127.0.0.1:{port}"
+        first_line = process.stdout.readline()  # says where it serves, once it does
+        started = re.search(r"draait op (http://[^/\s]+)/", first_line)
+        assert started, f"{first_line!r} {process.stderr.read() if process.poll() else ''}"
+        yield process, started[1]
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -822,4 +824,3 @@ def test_followup_sim_carrier_serves_until_stopped(sim_process):
             time.sleep(0.1)
     process.terminate()
     assert process.wait(timeout=20) == 0
-    assert f"draait op {base}/" in process.stdout.read()

@@ -1,8 +1,9 @@
 """A real SMTP server (aiosmtpd) that keeps what it receives and refuses some recipients the
 way mail servers do: by the reply code their local part asks for."""
 
+import asyncio
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -10,7 +11,7 @@ from email.message import Message
 
 from aiosmtpd.controller import Controller
 
-from tests.support.processes import free_port
+from tests.support.processes import listening_socket
 
 # "refuse-550@example.nl" is refused with 550 at RCPT, "refuse-451@…" with 451, and so on.
 _REFUSE = re.compile(r"^refuse-(\d{3})@")
@@ -32,14 +33,25 @@ class Mailbox:
         return "250 Message accepted for delivery"
 
 
+class _OnSocket(Controller):
+    """aiosmtpd's threaded server on a socket that listens already: its port was chosen and
+    bound in one step, so no other process can take it in between."""
+
+    def __init__(self, handler: Mailbox) -> None:
+        self.socket = listening_socket()
+        super().__init__(handler, hostname="127.0.0.1", port=self.socket.getsockname()[1])
+
+    def _create_server(self) -> Awaitable[asyncio.AbstractServer]:
+        return self.loop.create_server(self._factory_invoker, sock=self.socket)
+
+
 @contextmanager
 def smtp_server() -> Iterator[tuple[str, Mailbox]]:
     """Yields the server's `smtp://` URL and the mailbox it fills."""
     mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller = _OnSocket(mailbox)
     controller.start()
     try:
-        yield f"smtp://127.0.0.1:{port}", mailbox
+        yield f"smtp://127.0.0.1:{controller.port}", mailbox
     finally:
         controller.stop()
