@@ -5,9 +5,10 @@ so an interrupted import leaves whole rows or none, and running it again finishe
 """
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,6 +18,7 @@ from followup.rules.import_merge import merge
 from followup.rules.import_rows import (
     ClientRow,
     Field,
+    Header,
     HeaderError,
     Rejection,
     RejectReason,
@@ -99,54 +101,51 @@ async def import_clients(
     """Raises ImportFileError, before anything is written, when the file cannot be used."""
     source = open_csv(path)
     records = source.records()
-    try:
-        _, header_cells = next(records)
-        header = resolve_header(header_cells)
-    except (StopIteration, HeaderError) as error:
-        raise ImportFileError(str(error) or "het bestand heeft geen kopregel") from None
-
+    header = _read_header(records)
     result = ImportResult(
         str(path), source.encoding, source.delimiter, dry_run, ignored_columns=header.ignored
     )
-    seen: dict[str, int] = {}
-    pending: list[ClientRow] = []
-    for line, cells in records:
-        result.rows += 1
-        parsed = parse_row(cells, header, today)
-        client_ref = header.cell(cells, Field.CLIENT_REF)
-        if client_ref and client_ref in seen:
-            parsed = duplicate_rejection(header, client_ref, seen[client_ref])
-        elif client_ref:
-            seen[client_ref] = line
-        if isinstance(parsed, Rejection):
-            result.rejects.append(RejectedRow(line, client_ref, parsed.reason, parsed.message))
-            continue
-        pending.append(parsed)
-        if len(pending) >= chunk_rows:
-            await _write_chunk(sessions, pending, result, now)
-            pending = []
-            if on_progress:
-                on_progress(result.rows, source.data_rows)
-    if pending:
-        await _write_chunk(sessions, pending, result, now)
-    if on_progress:
+    rows = _valid_rows(records, header, today, result)
+    while chunk := list(islice(rows, chunk_rows)):
+        await _write_chunk(sessions, chunk, result, now)
+        if on_progress:
+            on_progress(result.rows, source.data_rows)
+    if on_progress:  # rejected rows after the last chunk count as read too
         on_progress(result.rows, source.data_rows)
 
     result.rejects_file = _write_rejects(path, result.rejects)
     if not dry_run:
-        async with sessions() as session, session.begin():
-            record_audit(
-                session,
-                now=now,
-                actor=actor,
-                action=AuditAction.CLIENTS_IMPORTED,
-                detail={
-                    k: v
-                    for k, v in result.summary().items()
-                    if k not in ("ignored_columns", "rejects_file")
-                },
-            )
+        await _record_import(sessions, result, now, actor)
     return result
+
+
+def _read_header(records: Iterator[tuple[int, list[str]]]) -> Header:
+    try:
+        _, cells = next(records)
+        return resolve_header(cells)
+    except (StopIteration, HeaderError) as error:
+        raise ImportFileError(str(error) or "het bestand heeft geen kopregel") from None
+
+
+def _valid_rows(
+    records: Iterator[tuple[int, list[str]]], header: Header, today: date, result: ImportResult
+) -> Iterator[ClientRow]:
+    """The rows that can be imported, in file order. Every row read is counted in `result`,
+    and every row that cannot be imported is added to its rejects."""
+    first_line: dict[str, int] = {}  # by client_ref: a later row with the same one is refused
+    for line, cells in records:
+        result.rows += 1
+        client_ref = header.cell(cells, Field.CLIENT_REF)
+        if client_ref in first_line:
+            parsed = duplicate_rejection(header, client_ref, first_line[client_ref])
+        else:
+            parsed = parse_row(cells, header, today)
+            if client_ref:
+                first_line[client_ref] = line
+        if isinstance(parsed, Rejection):
+            result.rejects.append(RejectedRow(line, client_ref, parsed.reason, parsed.message))
+        else:
+            yield parsed
 
 
 async def _write_chunk(
@@ -173,6 +172,22 @@ async def _write_chunk(
             changes.append((row, before, change))
         if not result.dry_run:
             await apply_changes(session, changes, now)
+
+
+async def _record_import(
+    sessions: async_sessionmaker[AsyncSession], result: ImportResult, now: datetime, actor: str
+) -> None:
+    summary = result.summary()
+    async with sessions() as session, session.begin():
+        record_audit(
+            session,
+            now=now,
+            actor=actor,
+            action=AuditAction.CLIENTS_IMPORTED,
+            detail={
+                k: v for k, v in summary.items() if k not in ("ignored_columns", "rejects_file")
+            },
+        )
 
 
 def _write_rejects(path: Path, rejects: list[RejectedRow]) -> str | None:
