@@ -2,6 +2,8 @@
 
 Rows are validated one by one and written in chunks, each chunk in one transaction,
 so an interrupted import leaves whole rows or none, and running it again finishes it.
+Each chunk's transaction also holds the audit record of what that chunk wrote, so an
+interrupted import leaves no row unaccounted for; a completed one ends with a summary.
 """
 
 import csv
@@ -14,7 +16,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from followup.rules.domain import AuditAction
-from followup.rules.import_merge import merge
+from followup.rules.import_merge import StoredClient, merge
 from followup.rules.import_rows import (
     ClientRow,
     Field,
@@ -28,7 +30,7 @@ from followup.rules.import_rows import (
 )
 from followup.services.audit import record_audit
 from followup.services.csv_file import ImportFileError, open_csv
-from followup.store.client_import import apply_changes, load_clients
+from followup.store.client_import import Change, apply_changes, load_clients
 
 CHUNK_ROWS = 5_000
 
@@ -60,6 +62,14 @@ class ImportResult:
     @property
     def rejected(self) -> int:
         return len(self.rejects)
+
+    def count(self, rows: list[ClientRow], outcomes: dict[str, int]) -> None:
+        """Add one chunk's rows: imported, updated, unchanged, and their invalid contacts."""
+        self.imported += outcomes["imported"]
+        self.updated += outcomes["updated"]
+        self.unchanged += outcomes["unchanged"]
+        self.invalid_phone += sum(row.invalid_phones for row in rows)
+        self.invalid_email += sum(row.email is not None and not row.email_valid for row in rows)
 
     def summary(self) -> dict:
         reasons: dict[str, int] = {}
@@ -107,7 +117,7 @@ async def import_clients(
     )
     rows = _valid_rows(records, header, today, result)
     while chunk := list(islice(rows, chunk_rows)):
-        await _write_chunk(sessions, chunk, result, now)
+        await _write_chunk(sessions, chunk, result, now, actor)
         if on_progress:
             on_progress(result.rows, source.data_rows)
     if on_progress:  # rejected rows after the last chunk count as read too
@@ -129,9 +139,9 @@ def _read_header(records: Iterator[tuple[int, list[str]]]) -> Header:
 
 def _valid_rows(
     records: Iterator[tuple[int, list[str]]], header: Header, today: date, result: ImportResult
-) -> Iterator[ClientRow]:
-    """The rows that can be imported, in file order. Every row read is counted in `result`,
-    and every row that cannot be imported is added to its rejects."""
+) -> Iterator[tuple[int, ClientRow]]:
+    """The rows that can be imported, with the line each starts on, in file order. Every row
+    read is counted in `result`, and every row that cannot be imported goes to its rejects."""
     first_line: dict[str, int] = {}  # by client_ref: a later row with the same one is refused
     for line, cells in records:
         result.rows += 1
@@ -145,33 +155,61 @@ def _valid_rows(
         if isinstance(parsed, Rejection):
             result.rejects.append(RejectedRow(line, client_ref, parsed.reason, parsed.message))
         else:
-            yield parsed
+            yield line, parsed
 
 
 async def _write_chunk(
     sessions: async_sessionmaker[AsyncSession],
-    rows: list[ClientRow],
+    chunk: list[tuple[int, ClientRow]],
     result: ImportResult,
     now: datetime,
+    actor: str,
 ) -> None:
+    """Merge one chunk with what is stored and write it in one transaction, together with
+    the audit record of what it wrote: an import that stops half-way leaves no row written
+    without its record."""
+    rows = [row for _, row in chunk]
     async with sessions() as session, session.begin():
         stored = await load_clients(session, [row.client_ref for row in rows])
-        changes = []
-        for row in rows:
-            before = stored.get(row.client_ref)
-            change = merge(row, before)
-            result.invalid_phone += row.invalid_phones
-            result.invalid_email += row.email is not None and not row.email_valid
-            if before is None:
-                result.imported += 1
-            elif change.changed:
-                result.updated += 1
-            else:
-                result.unchanged += 1
-                continue
-            changes.append((row, before, change))
-        if not result.dry_run:
-            await apply_changes(session, changes, now)
+        changes, counts = _merge(rows, stored)
+        result.count(rows, counts)
+        if result.dry_run or not changes:
+            return
+        await apply_changes(session, changes, now)
+        record_audit(
+            session,
+            now=now,
+            actor=actor,
+            action=AuditAction.CLIENTS_WRITTEN,
+            # Where in the file and how many, never whose: the rows hold personal data.
+            detail={
+                "file": result.file,
+                "first_line": chunk[0][0],
+                "last_line": chunk[-1][0],
+                **counts,
+            },
+        )
+
+
+def _merge(
+    rows: list[ClientRow], stored: dict[str, StoredClient]
+) -> tuple[list[Change], dict[str, int]]:
+    """The rows that change something, with what they change, and how many rows were
+    imported, updated and unchanged."""
+    changes: list[Change] = []
+    counts = {"imported": 0, "updated": 0, "unchanged": 0}
+    for row in rows:
+        before = stored.get(row.client_ref)
+        change = merge(row, before)
+        if before is None:
+            counts["imported"] += 1
+        elif change.changed:
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+            continue
+        changes.append((row, before, change))
+    return changes, counts
 
 
 async def _record_import(
