@@ -1,15 +1,27 @@
 """Open the municipality's export: find its encoding and delimiter, and make sure it is
-CSV all the way through before a single row is written."""
+CSV all the way through before a single row is written.
+
+The file is read as bytes and split into lines where text mode would split them (`\\r\\n`,
+`\\r` or `\\n`, the same bytes in UTF-8 and Windows-1252), and each line is decoded before
+the csv module sees it. That lets a UTF-8 file with a line or two in Windows-1252 (rows
+pasted in from another export) be read line by line, each as what it is.
+"""
 
 import codecs
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import chain
+from operator import methodcaller
 from pathlib import Path
 
 BLOCK = 1 << 16
 _EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+UTF8 = "utf-8-sig"
+WINDOWS_1252 = "cp1252"
+MIXED = "mixed"  # UTF-8, with the lines that are not UTF-8 read as Windows-1252
 
 
 class ImportFileError(Exception):
@@ -19,19 +31,14 @@ class ImportFileError(Exception):
 @dataclass(frozen=True, slots=True)
 class CsvFile:
     path: Path
-    encoding: str
+    encoding: str  # UTF8, WINDOWS_1252 or MIXED
     delimiter: str
     data_rows: int
+    windows_1252_lines: tuple[int, ...] = ()  # in a MIXED file: the lines read as Windows-1252
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """(line number where the record starts, cells), header first; blank lines skipped."""
-        with self.path.open(encoding=self.encoding, newline="") as handle:
-            reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
-            start = 1
-            for cells in reader:
-                if any(cell.strip() for cell in cells):
-                    yield start, cells
-                start = reader.line_num + 1
+        return _records(self.path, self.encoding, self.delimiter)
 
 
 def open_csv(path: Path) -> CsvFile:
@@ -50,47 +57,92 @@ def open_csv(path: Path) -> CsvFile:
         raise ImportFileError("het bestand is opgeslagen als UTF-16; sla het op als CSV (UTF-8)")
     if b"\x00" in head:
         raise ImportFileError("dit is geen CSV-bestand: het bevat binaire gegevens")
-    encoding = _detect_encoding(path)
-    lines = head.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()
+    encoding, windows_1252_lines = _detect_encoding(path, has_bom=head.startswith(codecs.BOM_UTF8))
+    lines = map(_DECODERS[encoding], _lines(path))
     header_line = next((line for line in lines if line.strip()), None)
     if header_line is None:
         raise ImportFileError("het bestand is leeg")
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     data_rows = _check_structure(path, encoding, delimiter)
-    return CsvFile(path, encoding, delimiter, data_rows)
+    return CsvFile(path, encoding, delimiter, data_rows, windows_1252_lines)
 
 
-def _detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) when the whole file decodes as such, else Windows-1252,
-    which is what Excel on a Dutch Windows machine writes."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        offset = 0
-        try:
-            with path.open("rb") as handle:
-                while block := handle.read(BLOCK):
-                    decoder.decode(block)
-                    offset += len(block)
-                decoder.decode(b"", final=True)
-            return encoding
-        except UnicodeDecodeError as error:
-            position = offset + error.start
-    raise ImportFileError(
-        f"het bestand is niet te lezen: byte {position + 1} past niet in UTF-8 of "
-        "Windows-1252; sla het op als CSV (UTF-8)"
-    )
+def _lines(path: Path) -> Iterator[bytes]:
+    """The file's lines as bytes, line ends kept, without a leading UTF-8 BOM; split where
+    text mode with newline="" splits them, so line numbers agree with the csv module's."""
+    with path.open("rb") as handle:
+        first = handle.readline().removeprefix(codecs.BOM_UTF8)
+        for piece in chain([first], handle):  # each piece ends at b"\n"
+            yield from piece.splitlines(keepends=True)
+
+
+def _detect_encoding(path: Path, *, has_bom: bool) -> tuple[str, tuple[int, ...]]:
+    """UTF-8 (with or without BOM) when every line decodes as such, else Windows-1252,
+    which is what Excel on a Dutch Windows machine writes. A file with both (a line that is
+    only valid as Windows-1252, and a BOM or another line with text only UTF-8 explains) is
+    MIXED: its Windows-1252 lines are returned so the coordinator can check them."""
+    utf8_text = has_bom
+    windows_1252_lines: list[int] = []
+    offset = len(codecs.BOM_UTF8) if has_bom else 0
+    for number, line in enumerate(_lines(path), 1):
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+                utf8_text = True
+            except UnicodeDecodeError:
+                try:
+                    line.decode("cp1252")
+                except UnicodeDecodeError as error:
+                    raise ImportFileError(
+                        f"het bestand is niet te lezen: byte {offset + error.start + 1} "
+                        f"(regel {number}) past niet in UTF-8 of Windows-1252; sla het op als "
+                        "CSV (UTF-8)"
+                    ) from None
+                windows_1252_lines.append(number)
+        offset += len(line)
+    if not windows_1252_lines:
+        return UTF8, ()
+    if not utf8_text:
+        return WINDOWS_1252, ()
+    return MIXED, tuple(windows_1252_lines)
+
+
+def _decode_mixed(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("cp1252")
+
+
+_DECODERS: dict[str, Callable[[bytes], str]] = {
+    UTF8: methodcaller("decode", "utf-8"),  # the BOM is already gone (_lines)
+    WINDOWS_1252: methodcaller("decode", "cp1252"),
+    MIXED: _decode_mixed,
+}
+
+
+def _reader(path: Path, encoding: str, delimiter: str):
+    return csv.reader(map(_DECODERS[encoding], _lines(path)), delimiter=delimiter, strict=True)
+
+
+def _records(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    reader = _reader(path, encoding, delimiter)
+    start = 1
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            yield start, cells
+        start = reader.line_num + 1
 
 
 def _check_structure(path: Path, encoding: str, delimiter: str) -> int:
     count = -1
+    reader = _reader(path, encoding, delimiter)
     try:
-        with path.open(encoding=encoding, newline="") as handle:
-            reader = csv.reader(handle, delimiter=delimiter, strict=True)
-            for cells in reader:
-                if any(cell.strip() for cell in cells):
-                    count += 1
-                if "\x00" in "".join(cells):
-                    raise ImportFileError(f"regel {reader.line_num} bevat binaire gegevens")
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                count += 1
+            if "\x00" in "".join(cells):
+                raise ImportFileError(f"regel {reader.line_num} bevat binaire gegevens")
     except csv.Error as error:
         raise ImportFileError(
             f"dit is geen geldig CSV-bestand (rond regel {reader.line_num}): "

@@ -56,6 +56,7 @@ class ImportResult:
     invalid_phone: int = 0
     invalid_email: int = 0
     ignored_columns: tuple[str, ...] = ()
+    windows_1252_lines: tuple[int, ...] = ()  # when the encoding is mixed
     rejects: list[RejectedRow] = field(default_factory=list)
     rejects_file: str | None = None
 
@@ -89,6 +90,7 @@ class ImportResult:
             "rejects_file": self.rejects_file,
             "ignored_columns": list(self.ignored_columns),
             "encoding": self.encoding,
+            "windows_1252_lines": list(self.windows_1252_lines),
             "delimiter": self.delimiter,
         }
 
@@ -113,7 +115,12 @@ async def import_clients(
     records = source.records()
     header = _read_header(records)
     result = ImportResult(
-        str(path), source.encoding, source.delimiter, dry_run, ignored_columns=header.ignored
+        str(path),
+        source.encoding,
+        source.delimiter,
+        dry_run,
+        ignored_columns=header.ignored,
+        windows_1252_lines=source.windows_1252_lines,
     )
     rows = _valid_rows(records, header, today, result)
     while chunk := list(islice(rows, chunk_rows)):
@@ -212,6 +219,10 @@ def _merge(
     return changes, counts
 
 
+# About the file rather than what was written; a mixed file's line list can be long.
+_NOT_AUDITED = ("ignored_columns", "rejects_file", "windows_1252_lines")
+
+
 async def _record_import(
     sessions: async_sessionmaker[AsyncSession], result: ImportResult, now: datetime, actor: str
 ) -> None:
@@ -222,9 +233,7 @@ async def _record_import(
             now=now,
             actor=actor,
             action=AuditAction.CLIENTS_IMPORTED,
-            detail={
-                k: v for k, v in summary.items() if k not in ("ignored_columns", "rejects_file")
-            },
+            detail={k: v for k, v in summary.items() if k not in _NOT_AUDITED},
         )
 
 

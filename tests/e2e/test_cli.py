@@ -6,7 +6,7 @@ import json
 import pytest
 
 from followup.store.migrate import head_revision
-from tests.support.files import row, write_csv
+from tests.support.files import HEADER, row, write_csv
 from tests.support.processes import clean_env, followup
 
 COMMANDS = [
@@ -87,6 +87,32 @@ def test_import_with_rejects_exits_1_and_writes_the_rejects_file(db_url, tmp_pat
         rejects = list(csv.reader(handle))
     assert rejects[0] == ["line", "client_ref", "reason"]
     assert [r[:2] for r in rejects[1:]] == [["3", "2"], ["4", "1"]]
+
+
+def _utf8_with_windows_1252_lines(path, windows_1252_refs):
+    lines = [",".join(HEADER)] + [",".join(row(str(n), name="Zoë Peña")) for n in range(1, 4)]
+    path.write_bytes(
+        b"".join(
+            line.encode("cp1252" if line.split(",")[0] in windows_1252_refs else "utf-8") + b"\n"
+            for line in lines
+        )
+    )
+    return path
+
+
+def test_import_names_the_lines_it_read_as_windows_1252(db_url, tmp_path):
+    path = _utf8_with_windows_1252_lines(tmp_path / "c.csv", {"1", "3"})
+    env = clean_env(db_url)
+    text = followup("import", str(path), "--dry-run", cwd=tmp_path, env=env)
+    assert text.returncode == 0, text.stderr
+    assert "regels 2 en 4" in text.stdout and "Windows-1252" in text.stdout
+    result = followup("import", str(path), "--json", cwd=tmp_path, env=env)
+    summary = json.loads(result.stdout)
+    assert (summary["imported"], summary["encoding"], summary["windows_1252_lines"]) == (
+        3,
+        "mixed",
+        [2, 4],
+    )
 
 
 def test_import_twice_changes_nothing(db_url, tmp_path):

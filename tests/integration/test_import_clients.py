@@ -463,6 +463,25 @@ async def test_dutch_excel_export_semicolon_windows_1252(sessions, tmp_path):
     assert set(dates) == {date(2026, 3, 5)}
 
 
+async def test_utf8_export_with_one_windows_1252_line_keeps_every_name(sessions, tmp_path):
+    path = tmp_path / "export.csv"
+    lines = [
+        (",".join(HEADER), "utf-8"),
+        (",".join(row("501", name="José Ruiz Peña")), "utf-8"),
+        (",".join(row("502", name="Aïcha Özdemir")), "cp1252"),  # pasted in from another export
+        (",".join(row("503", name="Zoë Bakker")), "utf-8"),
+    ]
+    path.write_bytes(b"".join(text.encode(encoding) + b"\r\n" for text, encoding in lines))
+    result = await run_import(sessions, path)
+
+    assert (result.imported, result.rejected) == (3, 0)
+    summary = result.summary()
+    assert (summary["encoding"], summary["windows_1252_lines"]) == ("mixed", [3])
+    async with sessions() as session:
+        names = (await session.scalars(sa.select(Client.name).order_by(Client.client_ref))).all()
+    assert names == ["José Ruiz Peña", "Aïcha Özdemir", "Zoë Bakker"]
+
+
 @pytest.mark.parametrize(
     "content, words",
     [
