@@ -10,12 +10,16 @@ pasted in from another export) be read line by line, each as what it is.
 import codecs
 import csv
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from operator import methodcaller
 from pathlib import Path
 
 BLOCK = 1 << 16
+# The csv module's own default limit, so records() reads any file _check_structure passed.
+MAX_FIELD_CHARS = 128 * 1024
+_MAX_FIELD_DUTCH = f"{MAX_FIELD_CHARS:,}".replace(",", ".")  # 131.072
 _EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
@@ -78,9 +82,9 @@ def _lines(path: Path) -> Iterator[bytes]:
 
 def _detect_encoding(path: Path, *, has_bom: bool) -> tuple[str, tuple[int, ...]]:
     """UTF-8 (with or without BOM) when every line decodes as such, else Windows-1252,
-    which is what Excel on a Dutch Windows machine writes. A file with both (a line that is
-    only valid as Windows-1252, and a BOM or another line with text only UTF-8 explains) is
-    MIXED: its Windows-1252 lines are returned so the coordinator can check them."""
+    which is what Excel on a Dutch Windows machine writes. A file with both, lines that
+    only Windows-1252 can read and a BOM or lines of UTF-8 text, is MIXED: its Windows-1252
+    lines are returned so the coordinator can check them."""
     utf8_text = has_bom
     windows_1252_lines: list[int] = []
     offset = len(codecs.BOM_UTF8) if has_bom else 0
@@ -125,27 +129,78 @@ def _reader(path: Path, encoding: str, delimiter: str):
     return csv.reader(map(_DECODERS[encoding], _lines(path)), delimiter=delimiter, strict=True)
 
 
-def _records(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    reader = _reader(path, encoding, delimiter)
+def _numbered(reader) -> Iterator[tuple[int, list[str]]]:
+    """(line number where the record starts, cells) for every record, blank ones too."""
     start = 1
     for cells in reader:
-        if any(cell.strip() for cell in cells):
-            yield start, cells
+        yield start, cells
         start = reader.line_num + 1
 
 
+def _has_content(cells: list[str]) -> bool:
+    return any(cell.strip() for cell in cells)
+
+
+def _records(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    numbered = _numbered(_reader(path, encoding, delimiter))
+    return ((line, cells) for line, cells in numbered if _has_content(cells))
+
+
 def _check_structure(path: Path, encoding: str, delimiter: str) -> int:
-    count = -1
+    """Read the whole file as CSV once; the number of data rows with content."""
     reader = _reader(path, encoding, delimiter)
+    header: list[str] | None = None
+    data_rows = 0
+    # No field holds more characters than the file has bytes: with that as the reader's
+    # limit it never stops at it, and _check_cells can say which column is too long.
+    with _field_size_limit(max(MAX_FIELD_CHARS, path.stat().st_size)):
+        try:
+            for line, cells in _numbered(reader):
+                _check_cells(line, cells, header)
+                if not _has_content(cells):
+                    continue
+                if header is None:
+                    header = cells
+                else:
+                    data_rows += 1
+        except csv.Error as error:
+            raise ImportFileError(
+                f"dit is geen geldig CSV-bestand (rond regel {reader.line_num}): "
+                "controleer de aanhalingstekens"
+            ) from error
+    return data_rows
+
+
+@contextmanager
+def _field_size_limit(limit: int) -> Iterator[None]:
+    """The csv module's limit is global to the process: raise it for one pass, then put it
+    back. The pass never awaits, so no other task on this event loop reads meanwhile."""
+    previous = csv.field_size_limit(limit)
     try:
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                count += 1
-            if "\x00" in "".join(cells):
-                raise ImportFileError(f"regel {reader.line_num} bevat binaire gegevens")
-    except csv.Error as error:
-        raise ImportFileError(
-            f"dit is geen geldig CSV-bestand (rond regel {reader.line_num}): "
-            "controleer de aanhalingstekens"
-        ) from error
-    return max(count, 0)
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _check_cells(line: int, cells: list[str], header: list[str] | None) -> None:
+    joined = "".join(cells)
+    if "\x00" in joined:
+        raise ImportFileError(f"regel {line} bevat binaire gegevens")
+    if len(joined) <= MAX_FIELD_CHARS:  # no cell is longer than all of them together
+        return
+    for index, cell in enumerate(cells):
+        if len(cell) > MAX_FIELD_CHARS:
+            raise ImportFileError(_too_long(line, _column(header, index)))
+
+
+def _column(header: list[str] | None, index: int) -> str:
+    """The column as the header names it, else its number (counting from 1)."""
+    name = header[index].strip() if header and index < len(header) else ""
+    return repr(name) if name else str(index + 1)
+
+
+def _too_long(line: int, column: str) -> str:
+    return (
+        f"de tekst in kolom {column} op regel {line} is te lang (meer dan {_MAX_FIELD_DUTCH} "
+        'tekens); vaak komt dat door een aanhalingsteken (") dat niet is afgesloten'
+    )

@@ -141,8 +141,15 @@ def test_dry_run_imports_nothing(db_url, tmp_path):
             b"client_ref,name,wijk,conversation_date\n1,\x81\x8d,Selwerd,2026-01-01\n",
             ["niet te lezen"],
         ),
+        (
+            b"client_ref,name,wijk,conversation_date\n1,Anna,Selwerd,2026-01-01\n"
+            + b'2,"'
+            + b"x" * 140_000
+            + b'",Selwerd,2026-01-01\n',
+            ["'name'", "regel 3", "te lang"],
+        ),
     ],
-    ids=["missing-header", "not-csv", "undecodable"],
+    ids=["missing-header", "not-csv", "undecodable", "field-too-long"],
 )
 def test_unusable_file_exits_2_and_imports_nothing(db_url, tmp_path, content, words):
     path = tmp_path / "bad.csv"

@@ -1,9 +1,10 @@
 import codecs
+import csv
 from pathlib import Path
 
 import pytest
 
-from followup.services.csv_file import BLOCK, ImportFileError, open_csv
+from followup.services.csv_file import BLOCK, MAX_FIELD_CHARS, ImportFileError, open_csv
 
 NAMES = ["Aïcha Özdemir", "Ruiz Peña", "Jan de Vries"]
 
@@ -273,3 +274,59 @@ def test_undecodable_byte_after_first_block_names_its_position(tmp_path):
     position = len(head) + 3 + 1
     with pytest.raises(ImportFileError, match=f"byte {position} "):
         open_csv(_write(tmp_path, data))
+
+
+# --- over-long fields --------------------------------------------------------------------
+
+LONG = "x" * (MAX_FIELD_CHARS + 1)
+
+
+def test_a_field_of_128_kb_is_read(tmp_path):
+    longest = "x" * MAX_FIELD_CHARS
+    source = open_csv(_write(tmp_path, f"klantnummer;naam\nK1;{longest}\n".encode()))
+    assert list(source.records())[1] == (2, ["K1", longest])
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        pytest.param(
+            f'klantnummer;naam;wijk\nK1;Jan;Oost\nK2;"{LONG}";West\n',
+            ["'naam'", "regel 3", "te lang", "131.072 tekens"],
+            id="quoted",
+        ),
+        pytest.param(
+            f"klantnummer;naam;wijk\nK1;Jan;{LONG}\n", ["'wijk'", "regel 2"], id="unquoted"
+        ),
+        pytest.param(
+            # The quote opened on line 3 closes only at the end: everything between is one field.
+            'klantnummer;naam;wijk\nK1;Jan;Oost\nK2;"Piet;West\n'
+            + "K3;Jan;Oost\n" * (MAX_FIELD_CHARS // 10)
+            + 'K4;Kees";Zuid\n',
+            ["'naam'", "regel 3", "te lang", "aanhalingsteken"],
+            id="unclosed-quote",
+        ),
+        pytest.param(
+            f"klantnummer;naam\nK1;Jan;{LONG}\n", ["kolom 3", "regel 2"], id="beyond-header"
+        ),
+        pytest.param(f"klantnummer;{LONG}\n", ["kolom 2", "regel 1"], id="in-header"),
+        pytest.param(
+            f"klantnummer;naam\nK1;Jan\n{' ' * (MAX_FIELD_CHARS + 1)}\nK2;Piet\n",
+            ["'klantnummer'", "regel 3"],
+            id="blank",
+        ),
+    ],
+)
+def test_over_long_field_is_refused_naming_line_and_column(tmp_path, text, words):
+    with pytest.raises(ImportFileError) as error:
+        open_csv(_write(tmp_path, text.encode()))
+    for word in words:
+        assert word in str(error.value)
+
+
+def test_reading_leaves_the_csv_modules_limit_as_it_was(tmp_path):
+    before = csv.field_size_limit()
+    open_csv(_write(tmp_path, _export().encode(), "good.csv"))
+    with pytest.raises(ImportFileError):
+        open_csv(_write(tmp_path, f"a;b\n1;{LONG}\n".encode(), "long.csv"))
+    assert csv.field_size_limit() == before
