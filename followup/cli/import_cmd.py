@@ -83,4 +83,23 @@ def _print_summary(result: ImportResult) -> None:
         lines.append(f"De afgewezen regels en de reden staan in {result.rejects_file}")
     if result.ignored_columns:
         lines.append("Niet gebruikte kolommen: " + ", ".join(result.ignored_columns))
+    if result.windows_1252_lines:
+        lines.append(_windows_1252_note(result.windows_1252_lines))
     print("\n".join(lines), file=sys.stdout)
+
+
+def _windows_1252_note(numbers: tuple[int, ...], shown: int = 10) -> str:
+    """The lines of a UTF-8 file that were read as Windows-1252, for the coordinator to check."""
+    if len(numbers) == 1:
+        return (
+            f"Let op: regel {numbers[0]} stond niet in UTF-8 en is gelezen als Windows-1252. "
+            "Kijk of letters als é en ë op die regel goed zijn ingelezen."
+        )
+    listed = [str(n) for n in numbers[:shown]]
+    if len(numbers) > shown:
+        listed.append(f"nog {len(numbers) - shown} andere")
+    return (
+        f"Let op: de regels {', '.join(listed[:-1])} en {listed[-1]} stonden niet in UTF-8 en "
+        "zijn gelezen als Windows-1252. Kijk of letters als é en ë op die regels goed zijn "
+        "ingelezen."
+    )

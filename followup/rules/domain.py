@@ -169,6 +169,7 @@ class AuditAction(StrEnum):
     """What an audit record says happened, always in the past tense."""
 
     CLIENTS_IMPORTED = "clients_imported"
+    CLIENTS_WRITTEN = "clients_written"  # one chunk of an import, in its own transaction
     OUTCOME_RECORDED = "outcome_recorded"
     QUEUE_VIEWED = "queue_viewed"
     CALL_TAKEN = "call_taken"

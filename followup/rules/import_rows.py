@@ -8,16 +8,16 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from followup.rules.domain import Channel, Initiative
 from followup.rules.due import due_date
+from followup.rules.email_addresses import is_email_address
 from followup.rules.phones import PhoneClassification, classify_phone
 
 MAX_CLIENT_REF = 64
 MAX_NAME = 200
 MAX_WIJK = 100
-MAX_EMAIL = 254
 MONTHS_RANGE = range(1, 25)
 DEFAULT_MONTHS = 3
 
@@ -94,7 +94,6 @@ _YES_NO = {
 }
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SPACES = re.compile(r"\s+")
 
 T = TypeVar("T")
@@ -228,68 +227,18 @@ def parse_row(cells: list[str], header: Header, today: date) -> ClientRow | Reje
 
 
 def _parse(cells: list[str], header: Header, today: date) -> ClientRow:
-    def text(field: Field) -> str:
-        index = header.columns.get(field)
-        return "" if index is None else _SPACES.sub(" ", cells[index]).strip()
-
-    def required(field: Field, limit: int) -> str:
-        value = text(field)
-        if not value:
-            raise _Reject(RejectReason.MISSING_VALUE, f"{header.label(field)} is leeg")
-        if len(value) > limit:
-            raise _Reject(
-                RejectReason.TOO_LONG, f"{header.label(field)} is langer dan {limit} tekens"
-            )
-        return value
-
-    client_ref = required(Field.CLIENT_REF, MAX_CLIENT_REF)
-    name = required(Field.NAME, MAX_NAME)
-    wijk = required(Field.WIJK, MAX_WIJK)
-    raw_date = required(Field.CONVERSATION_DATE, 10)
-    conversation_date = parse_date(raw_date)
-    label = header.label(Field.CONVERSATION_DATE)
-    if conversation_date is None:
-        raise _Reject(
-            RejectReason.BAD_DATE,
-            f"{label} {raw_date!r} is geen datum; schrijf JJJJ-MM-DD of DD-MM-JJJJ",
-        )
-    if conversation_date > today:
-        raise _Reject(RejectReason.FUTURE_DATE, f"{label} {raw_date!r} ligt in de toekomst")
-
-    months = _months(text(Field.MONTHS), header.label(Field.MONTHS))
-    initiative = _choice(
-        text(Field.INITIATIVE),
-        _INITIATIVES,
-        Initiative.MUNICIPALITY,
-        RejectReason.BAD_INITIATIVE,
-        header.label(Field.INITIATIVE),
-        "gemeente of inwoner",
-    )
-    channel = _choice(
-        text(Field.PREFERRED_CHANNEL),
-        _CHANNELS,
-        None,
-        RejectReason.BAD_CHANNEL,
-        header.label(Field.PREFERRED_CHANNEL),
-        "bellen, sms of email",
-    )
-    link_in_sms = _choice(
-        text(Field.LINK_IN_SMS),
-        _YES_NO,
-        False,
-        RejectReason.BAD_YES_NO,
-        header.label(Field.LINK_IN_SMS),
-        "ja of nee",
-    )
-
-    phone = text(Field.PHONE)
-    phone_alt = text(Field.PHONE_ALT)
-    primary = classify_phone(phone) if phone else None
-    alternate = classify_phone(phone_alt) if phone_alt else None
-    if primary and alternate and primary.identity == alternate.identity:
-        alternate = None  # the same number written twice is one number
-
-    email = text(Field.EMAIL).lower() or None
+    # The checks run in column order, so a row with several faults names the first one.
+    row = _Cells(cells, header)
+    client_ref = row.required(Field.CLIENT_REF, MAX_CLIENT_REF)
+    name = row.required(Field.NAME, MAX_NAME)
+    wijk = row.required(Field.WIJK, MAX_WIJK)
+    conversation_date = row.conversation_date(today)
+    months = row.months()
+    initiative = row.choice(Field.INITIATIVE, _INITIATIVE)
+    channel = row.choice(Field.PREFERRED_CHANNEL, _PREFERRED_CHANNEL)
+    link_in_sms = row.choice(Field.LINK_IN_SMS, _LINK_IN_SMS)
+    phone, phone_alt = row.phones()
+    email = row.text(Field.EMAIL).lower() or None
     return ClientRow(
         client_ref=client_ref,
         name=name,
@@ -298,31 +247,100 @@ def _parse(cells: list[str], header: Header, today: date) -> ClientRow:
         months=months,
         initiative=initiative,
         due_on=due_date(conversation_date, months, initiative),
-        phone=primary,
-        phone_alt=alternate,
+        phone=phone,
+        phone_alt=phone_alt,
         email=email,
-        email_valid=email is not None and len(email) <= MAX_EMAIL and bool(_EMAIL.match(email)),
+        email_valid=email is not None and is_email_address(email),
         preferred_channel=channel,
         link_in_sms=link_in_sms,
     )
 
 
-def _months(value: str, label: str) -> int:
-    if not value:
-        return DEFAULT_MONTHS
-    if value.isascii() and value.isdigit() and int(value) in MONTHS_RANGE:
-        return int(value)
-    raise _Reject(
-        RejectReason.BAD_MONTHS, f"{label} {value!r} moet een heel getal van 1 tot en met 24 zijn"
-    )
+@dataclass(frozen=True, slots=True)
+class _Choice(Generic[T]):
+    """An optional column that takes one of a few words."""
+
+    options: dict[str, T]
+    default: T
+    reason: RejectReason
+    hint: str
 
 
-def _choice(
-    value: str, options: dict[str, T], default: T, reason: RejectReason, label: str, hint: str
-) -> T:
-    if not value:
-        return default
-    try:
-        return options[value.lower()]
-    except KeyError:
-        raise _Reject(reason, f"{label} {value!r} is onbekend; kies {hint}") from None
+_INITIATIVE = _Choice(
+    _INITIATIVES, Initiative.MUNICIPALITY, RejectReason.BAD_INITIATIVE, "gemeente of inwoner"
+)
+_PREFERRED_CHANNEL: _Choice[Channel | None] = _Choice(
+    _CHANNELS, None, RejectReason.BAD_CHANNEL, "bellen, sms of email"
+)
+_LINK_IN_SMS = _Choice(_YES_NO, False, RejectReason.BAD_YES_NO, "ja of nee")
+
+
+class _Cells:
+    """One data row read through its header: each rejection names the column as the file
+    itself names it."""
+
+    __slots__ = ("cells", "header")
+
+    def __init__(self, cells: list[str], header: Header):
+        self.cells = cells
+        self.header = header
+
+    def text(self, field: Field) -> str:
+        index = self.header.columns.get(field)
+        return "" if index is None else _SPACES.sub(" ", self.cells[index]).strip()
+
+    def required(self, field: Field, limit: int) -> str:
+        value = self.text(field)
+        if not value:
+            raise _Reject(RejectReason.MISSING_VALUE, f"{self.header.label(field)} is leeg")
+        if len(value) > limit:
+            raise _Reject(
+                RejectReason.TOO_LONG, f"{self.header.label(field)} is langer dan {limit} tekens"
+            )
+        return value
+
+    def conversation_date(self, today: date) -> date:
+        text = self.required(Field.CONVERSATION_DATE, 10)
+        label = self.header.label(Field.CONVERSATION_DATE)
+        value = parse_date(text)
+        if value is None:
+            raise _Reject(
+                RejectReason.BAD_DATE,
+                f"{label} {text!r} is geen datum; schrijf JJJJ-MM-DD of DD-MM-JJJJ",
+            )
+        if value > today:
+            raise _Reject(RejectReason.FUTURE_DATE, f"{label} {text!r} ligt in de toekomst")
+        return value
+
+    def months(self) -> int:
+        value = self.text(Field.MONTHS)
+        if not value:
+            return DEFAULT_MONTHS
+        if value.isascii() and value.isdigit() and int(value) in MONTHS_RANGE:
+            return int(value)
+        raise _Reject(
+            RejectReason.BAD_MONTHS,
+            f"{self.header.label(Field.MONTHS)} {value!r} moet een heel getal van 1 tot en met "
+            "24 zijn",
+        )
+
+    def choice(self, field: Field, choice: _Choice[T]) -> T:
+        value = self.text(field)
+        if not value:
+            return choice.default
+        try:
+            return choice.options[value.lower()]
+        except KeyError:
+            raise _Reject(
+                choice.reason,
+                f"{self.header.label(field)} {value!r} is onbekend; kies {choice.hint}",
+            ) from None
+
+    def phones(self) -> tuple[PhoneClassification | None, PhoneClassification | None]:
+        phone = self.text(Field.PHONE)
+        phone_alt = self.text(Field.PHONE_ALT)
+        primary = classify_phone(phone) if phone else None
+        alternate = classify_phone(phone_alt) if phone_alt else None
+        if primary and alternate and primary.identity == alternate.identity:
+            alternate = None  # the same number written twice is one number
+        return primary, alternate

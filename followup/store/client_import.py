@@ -91,42 +91,61 @@ def _phone_values(client_id: int, label: str, phone: PhoneClassification, now: d
     }
 
 
-async def apply_changes(
-    session: AsyncSession,
-    changes: Sequence[tuple[ClientRow, StoredClient | None, ClientChanges]],
-    now: datetime,
-) -> None:
+# One row of a chunk: what the file says, what is stored (None: a new client), what changes.
+Change = tuple[ClientRow, StoredClient | None, ClientChanges]
+
+
+async def apply_changes(session: AsyncSession, changes: Sequence[Change], now: datetime) -> None:
     """Write one chunk. The caller's transaction makes each row all-or-nothing."""
-    new = [(row, ch) for row, stored, ch in changes if stored is None]
     client_ids = {row.client_ref: stored.id for row, stored, _ in changes if stored is not None}
-    if new:
-        await insert_rows(
-            session,
-            _CLIENTS,
-            [
-                {
-                    "client_ref": row.client_ref,
-                    **ch.client_fields,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for row, ch in new
-            ],
-        )
-        inserted = await session.execute(
-            sa.select(Client.id, Client.client_ref).where(
-                Client.client_ref.in_([row.client_ref for row, _ in new])
-            )
-        )
-        client_ids.update({r.client_ref: r.id for r in inserted})
+    client_ids |= await _insert_clients(
+        session, [(row, ch) for row, stored, ch in changes if stored is None], now
+    )
+    await _update_clients(session, changes, now)
+    await _replace_phones(session, changes, client_ids, now)
+    await _write_conversations(session, changes, client_ids, now)
 
-    updates = [
-        {"id": stored.id, **ch.client_fields, "updated_at": now}
-        for _, stored, ch in changes
-        if stored is not None and ch.client_fields
-    ]
-    await _bulk_update(session, Client, updates)
 
+async def _insert_clients(
+    session: AsyncSession, new: list[tuple[ClientRow, ClientChanges]], now: datetime
+) -> dict[str, int]:
+    """Insert the new clients; their ids by client_ref."""
+    if not new:
+        return {}
+    await insert_rows(
+        session,
+        _CLIENTS,
+        [
+            {"client_ref": row.client_ref, **ch.client_fields, "created_at": now, "updated_at": now}
+            for row, ch in new
+        ],
+    )
+    # insert_rows gives no ids back (COPY cannot), so they are read by the unique client_ref.
+    inserted = await session.execute(
+        sa.select(Client.id, Client.client_ref).where(
+            Client.client_ref.in_([row.client_ref for row, _ in new])
+        )
+    )
+    return {r.client_ref: r.id for r in inserted}
+
+
+async def _update_clients(session: AsyncSession, changes: Sequence[Change], now: datetime) -> None:
+    await _bulk_update(
+        session,
+        Client,
+        [
+            {"id": stored.id, **ch.client_fields, "updated_at": now}
+            for _, stored, ch in changes
+            if stored is not None and ch.client_fields
+        ],
+    )
+
+
+async def _replace_phones(
+    session: AsyncSession, changes: Sequence[Change], client_ids: dict[str, int], now: datetime
+) -> None:
+    """Retire the numbers the file no longer gives, then add the new ones: a retired number
+    keeps its row, so past attempts still point at the number actually dialled."""
     retired = [pid for _, _, ch in changes for pid in ch.retired_phone_ids]
     if retired:
         await session.execute(
@@ -139,6 +158,12 @@ async def apply_changes(
     ]
     await insert_rows(session, PhoneNumber.__table__, phones)
 
+
+async def _write_conversations(
+    session: AsyncSession, changes: Sequence[Change], client_ids: dict[str, int], now: datetime
+) -> None:
+    """A new conversation date adds a conversation; the same date with another term updates
+    it."""
     conversations = [
         {
             "client_id": client_ids[row.client_ref],

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from followup.store.migrate import head_revision
-from tests.support.files import row, write_csv
+from tests.support.files import HEADER, row, write_csv
 from tests.support.processes import clean_env, followup
 
 COMMANDS = [
@@ -89,6 +89,32 @@ def test_import_with_rejects_exits_1_and_writes_the_rejects_file(db_url, tmp_pat
     assert [r[:2] for r in rejects[1:]] == [["3", "2"], ["4", "1"]]
 
 
+def _utf8_with_windows_1252_lines(path, windows_1252_refs):
+    lines = [",".join(HEADER)] + [",".join(row(str(n), name="Zoë Peña")) for n in range(1, 4)]
+    path.write_bytes(
+        b"".join(
+            line.encode("cp1252" if line.split(",")[0] in windows_1252_refs else "utf-8") + b"\n"
+            for line in lines
+        )
+    )
+    return path
+
+
+def test_import_names_the_lines_it_read_as_windows_1252(db_url, tmp_path):
+    path = _utf8_with_windows_1252_lines(tmp_path / "c.csv", {"1", "3"})
+    env = clean_env(db_url)
+    text = followup("import", str(path), "--dry-run", cwd=tmp_path, env=env)
+    assert text.returncode == 0, text.stderr
+    assert "regels 2 en 4" in text.stdout and "Windows-1252" in text.stdout
+    result = followup("import", str(path), "--json", cwd=tmp_path, env=env)
+    summary = json.loads(result.stdout)
+    assert (summary["imported"], summary["encoding"], summary["windows_1252_lines"]) == (
+        3,
+        "mixed",
+        [2, 4],
+    )
+
+
 def test_import_twice_changes_nothing(db_url, tmp_path):
     path = write_csv(tmp_path / "c.csv", [row(str(n)) for n in range(3)])
     env = clean_env(db_url)
@@ -115,8 +141,15 @@ def test_dry_run_imports_nothing(db_url, tmp_path):
             b"client_ref,name,wijk,conversation_date\n1,\x81\x8d,Selwerd,2026-01-01\n",
             ["niet te lezen"],
         ),
+        (
+            b"client_ref,name,wijk,conversation_date\n1,Anna,Selwerd,2026-01-01\n"
+            + b'2,"'
+            + b"x" * 140_000
+            + b'",Selwerd,2026-01-01\n',
+            ["'name'", "regel 3", "te lang"],
+        ),
     ],
-    ids=["missing-header", "not-csv", "undecodable"],
+    ids=["missing-header", "not-csv", "undecodable", "field-too-long"],
 )
 def test_unusable_file_exits_2_and_imports_nothing(db_url, tmp_path, content, words):
     path = tmp_path / "bad.csv"

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from followup.demo_data import demo_rows, write_demo_file
 from followup.rules.phones import classify_phone
 from followup.store.engine import create_engine
+from followup.store.tables import AuditRecord
 from tests.support.processes import FOLLOWUP, clean_env, followup
 
 ROWS = 30_000
@@ -66,6 +67,8 @@ def test_killed_import_leaves_only_whole_rows_and_a_rerun_completes(db_url, tmp_
     partial = asyncio.run(_counts(db_url))
     assert 0 < partial["clients"] < ROWS
     assert partial["bare"] == 0  # no client without its conversation
+    # Every row written is accounted for: each chunk committed its audit record with its rows.
+    assert asyncio.run(_audited(db_url)) == {"clients_written": partial["clients"]}
     engine_rows = asyncio.run(_phones_per_client(db_url))
     expected = _expected_phones(rows)
     assert all(expected[ref] == count for ref, count in engine_rows.items())
@@ -78,6 +81,11 @@ def test_killed_import_leaves_only_whole_rows_and_a_rerun_completes(db_url, tmp_
     final = asyncio.run(_counts(db_url))
     assert (final["clients"], final["bare"]) == (ROWS, 0)
     assert final["phones"] == sum(expected.values())
+    # The killed run left no summary; the re-run's summary counts what it imported itself.
+    assert asyncio.run(_audited(db_url)) == {
+        "clients_written": ROWS,
+        "clients_imported": ROWS - partial["clients"],
+    }
 
 
 async def _phones_per_client(url: str) -> dict[str, int]:
@@ -91,5 +99,23 @@ async def _phones_per_client(url: str) -> dict[str, int]:
                 )
             )
             return dict(result.all())
+    finally:
+        await engine.dispose()
+
+
+async def _audited(url: str) -> dict[str, int]:
+    """Clients imported according to the audit trail, by action."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            records = await connection.execute(
+                sa.select(AuditRecord.action, AuditRecord.detail).where(
+                    AuditRecord.action.in_(["clients_written", "clients_imported"])
+                )
+            )
+            audited: dict[str, int] = {}
+            for action, detail in records:
+                audited[action] = audited.get(action, 0) + detail["imported"]
+            return audited
     finally:
         await engine.dispose()

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from followup.rules.domain import ContactStatus, EvidenceSource, Initiative, PhoneLabel, PhoneType
+from followup.rules.domain import (
+    AuditAction,
+    ContactStatus,
+    EvidenceSource,
+    Initiative,
+    PhoneLabel,
+    PhoneType,
+)
 from followup.services.csv_file import ImportFileError
 from followup.services.import_clients import import_clients, rejects_path
 from followup.store.tables import AuditRecord, Client, Conversation, PhoneNumber
@@ -314,12 +321,94 @@ async def test_dry_run_counts_but_writes_nothing(sessions, tmp_path):
         assert await session.scalar(sa.select(Client.name)) == "Anna de Vries"
 
 
+async def audit_records(sessions, action: AuditAction) -> list[AuditRecord]:
+    async with sessions() as session:
+        return list(
+            await session.scalars(
+                sa.select(AuditRecord).where(AuditRecord.action == action).order_by(AuditRecord.id)
+            )
+        )
+
+
 async def test_import_is_audited(sessions, tmp_path):
     await run_import(sessions, write_csv(tmp_path / "a.csv", [row("1"), row("2", name="")]))
-    async with sessions() as session:
-        record = await session.scalar(sa.select(AuditRecord))
+    [record] = await audit_records(sessions, AuditAction.CLIENTS_IMPORTED)
     assert (record.actor, record.action) == ("test", "clients_imported")
     assert (record.detail["imported"], record.detail["rejected"]) == (1, 1)
+
+
+async def test_each_chunk_is_audited_with_what_it_wrote_and_no_personal_data(sessions, tmp_path):
+    await run_import(sessions, write_csv(tmp_path / "a.csv", [row("1"), row("2"), row("3")]))
+    path = write_csv(
+        tmp_path / "b.csv",
+        [
+            row("1"),  # line 2: unchanged
+            row("2"),  # line 3: unchanged; this chunk writes nothing and is not audited
+            row("9", name=""),  # line 4: rejected
+            row("3", name="Cor Nieuw"),  # line 5: updated
+            row("4"),  # line 6: imported
+            row("5"),  # line 7: imported
+        ],
+    )
+    await run_import(sessions, path, chunk_rows=2, now=NOW + timedelta(hours=1))
+
+    written = await audit_records(sessions, AuditAction.CLIENTS_WRITTEN)
+    file = str(path)
+    assert [(r.actor, r.at, r.detail) for r in written if r.detail["file"] == file] == [
+        (
+            "test",
+            NOW + timedelta(hours=1),
+            {
+                "file": file,
+                "first_line": 5,
+                "last_line": 6,
+                "imported": 1,
+                "updated": 1,
+                "unchanged": 0,
+            },
+        ),
+        (
+            "test",
+            NOW + timedelta(hours=1),
+            {
+                "file": file,
+                "first_line": 7,
+                "last_line": 7,
+                "imported": 1,
+                "updated": 0,
+                "unchanged": 0,
+            },
+        ),
+    ]
+    summary = (await audit_records(sessions, AuditAction.CLIENTS_IMPORTED))[-1]
+    assert (summary.detail["imported"], summary.detail["updated"]) == (2, 1)
+    assert summary.id > max(r.id for r in written)
+
+
+class Interrupted(Exception):
+    """Stands for what stops an import half-way: a signal, a lost connection, a crash."""
+
+
+def interrupt(done: int, total: int) -> None:
+    raise Interrupted
+
+
+async def test_rows_written_before_an_interruption_are_audited(sessions, tmp_path):
+    path = write_csv(tmp_path / "c.csv", [row(str(n)) for n in range(7)])
+    with pytest.raises(Interrupted):  # stops once the first chunk is written
+        await run_import(sessions, path, chunk_rows=3, on_progress=interrupt)
+
+    assert await count(sessions, Client) == 3
+    [record] = await audit_records(sessions, AuditAction.CLIENTS_WRITTEN)
+    assert record.detail == {
+        "file": str(path),
+        "first_line": 2,
+        "last_line": 4,
+        "imported": 3,
+        "updated": 0,
+        "unchanged": 0,
+    }
+    assert await audit_records(sessions, AuditAction.CLIENTS_IMPORTED) == []
 
 
 async def test_chunks_write_whole_rows_and_catch_duplicates_across_chunks(sessions, tmp_path):
@@ -372,6 +461,25 @@ async def test_dutch_excel_export_semicolon_windows_1252(sessions, tmp_path):
         dates = (await session.scalars(sa.select(Conversation.conversation_date))).all()
     assert names == ["Aïcha Özdemir", "José Ruiz Peña"]
     assert set(dates) == {date(2026, 3, 5)}
+
+
+async def test_utf8_export_with_one_windows_1252_line_keeps_every_name(sessions, tmp_path):
+    path = tmp_path / "export.csv"
+    lines = [
+        (",".join(HEADER), "utf-8"),
+        (",".join(row("501", name="José Ruiz Peña")), "utf-8"),
+        (",".join(row("502", name="Aïcha Özdemir")), "cp1252"),  # pasted in from another export
+        (",".join(row("503", name="Zoë Bakker")), "utf-8"),
+    ]
+    path.write_bytes(b"".join(text.encode(encoding) + b"\r\n" for text, encoding in lines))
+    result = await run_import(sessions, path)
+
+    assert (result.imported, result.rejected) == (3, 0)
+    summary = result.summary()
+    assert (summary["encoding"], summary["windows_1252_lines"]) == ("mixed", [3])
+    async with sessions() as session:
+        names = (await session.scalars(sa.select(Client.name).order_by(Client.client_ref))).all()
+    assert names == ["José Ruiz Peña", "Aïcha Özdemir", "Zoë Bakker"]
 
 
 @pytest.mark.parametrize(

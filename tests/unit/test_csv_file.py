@@ -1,9 +1,10 @@
 import codecs
+import csv
 from pathlib import Path
 
 import pytest
 
-from followup.services.csv_file import BLOCK, ImportFileError, open_csv
+from followup.services.csv_file import BLOCK, MAX_FIELD_CHARS, ImportFileError, open_csv
 
 NAMES = ["Aïcha Özdemir", "Ruiz Peña", "Jan de Vries"]
 
@@ -71,6 +72,76 @@ def test_cp1252_byte_after_first_block_is_still_found(tmp_path):
     source = open_csv(_write(tmp_path, text.encode("cp1252")))
     assert source.encoding == "cp1252"
     assert list(source.records())[-1][1] == ["K0", "Ruiz Peña", "Centrum"]
+
+
+def _mixed(*lines: tuple[str, str], bom: bytes = b"") -> bytes:
+    """One file from (text, encoding) lines, as when rows are pasted in from another export."""
+    return bom + b"".join(text.encode(encoding) + b"\r\n" for text, encoding in lines)
+
+
+def test_utf8_file_with_a_windows_1252_line_reads_each_line_as_what_it_is(tmp_path):
+    data = _mixed(
+        ("client_ref,name,wijk", "utf-8"),
+        ("K1,José Ruiz,Centrum", "utf-8"),
+        ("K2,Aïcha Özdemir,Oost", "cp1252"),
+        ("K3,Ruiz Peña,West", "utf-8"),
+    )
+    source = open_csv(_write(tmp_path, data))
+    assert (source.encoding, source.windows_1252_lines) == ("mixed", (3,))
+    assert [cells[1] for _, cells in source.records()][1:] == [
+        "José Ruiz",
+        "Aïcha Özdemir",
+        "Ruiz Peña",
+    ]
+
+
+def test_mixed_file_with_bom_and_a_quoted_newline_reads_every_line_right(tmp_path):
+    data = _mixed(
+        ("client_ref;name;wijk", "utf-8"),
+        ('K1;"José', "utf-8"),
+        ('Peña";Centrum', "cp1252"),  # the same record, its second line
+        ("K2;Ruiz Peña;Oost", "utf-8"),
+        ("K3;Aïcha;West", "cp1252"),
+        bom=codecs.BOM_UTF8,
+    )
+    source = open_csv(_write(tmp_path, data))
+    assert (source.encoding, source.windows_1252_lines) == ("mixed", (3, 5))
+    assert list(source.records())[1:] == [
+        (2, ["K1", "José\r\nPeña", "Centrum"]),
+        (4, ["K2", "Ruiz Peña", "Oost"]),
+        (5, ["K3", "Aïcha", "West"]),
+    ]
+
+
+def test_utf8_line_is_not_refused_for_bytes_windows_1252_lacks(tmp_path):
+    # "Á" is C3 81 in UTF-8; 0x81 means nothing in Windows-1252.
+    data = _mixed(("client_ref,name", "utf-8"), ("K1,Ángel", "utf-8"), ("K2,Peña", "cp1252"))
+    source = open_csv(_write(tmp_path, data))
+    assert source.windows_1252_lines == (3,)
+    assert [cells[1] for _, cells in source.records()] == ["name", "Ángel", "Peña"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(_export().encode("utf-8"), id="utf8"),
+        pytest.param(_export().encode("cp1252"), id="cp1252"),
+        pytest.param(b"client_ref,name\nK1,Jan\n", id="ascii"),
+    ],
+)
+def test_a_file_in_one_encoding_lists_no_lines(tmp_path, data):
+    assert open_csv(_write(tmp_path, data)).windows_1252_lines == ()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_lines_ending_in_a_lone_carriage_return_are_lines(tmp_path, encoding):
+    data = "client_ref;name\rK1;Ruiz Peña\rK2;Jan\r".encode(encoding)
+    source = open_csv(_write(tmp_path, data))
+    assert list(source.records()) == [
+        (1, ["client_ref", "name"]),
+        (2, ["K1", "Ruiz Peña"]),
+        (3, ["K2", "Jan"]),
+    ]
 
 
 # --- delimiter and counting --------------------------------------------------------------
@@ -203,3 +274,59 @@ def test_undecodable_byte_after_first_block_names_its_position(tmp_path):
     position = len(head) + 3 + 1
     with pytest.raises(ImportFileError, match=f"byte {position} "):
         open_csv(_write(tmp_path, data))
+
+
+# --- over-long fields --------------------------------------------------------------------
+
+LONG = "x" * (MAX_FIELD_CHARS + 1)
+
+
+def test_a_field_of_128_kb_is_read(tmp_path):
+    longest = "x" * MAX_FIELD_CHARS
+    source = open_csv(_write(tmp_path, f"klantnummer;naam\nK1;{longest}\n".encode()))
+    assert list(source.records())[1] == (2, ["K1", longest])
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        pytest.param(
+            f'klantnummer;naam;wijk\nK1;Jan;Oost\nK2;"{LONG}";West\n',
+            ["'naam'", "regel 3", "te lang", "131.072 tekens"],
+            id="quoted",
+        ),
+        pytest.param(
+            f"klantnummer;naam;wijk\nK1;Jan;{LONG}\n", ["'wijk'", "regel 2"], id="unquoted"
+        ),
+        pytest.param(
+            # The quote opened on line 3 closes only at the end: everything between is one field.
+            'klantnummer;naam;wijk\nK1;Jan;Oost\nK2;"Piet;West\n'
+            + "K3;Jan;Oost\n" * (MAX_FIELD_CHARS // 10)
+            + 'K4;Kees";Zuid\n',
+            ["'naam'", "regel 3", "te lang", "aanhalingsteken"],
+            id="unclosed-quote",
+        ),
+        pytest.param(
+            f"klantnummer;naam\nK1;Jan;{LONG}\n", ["kolom 3", "regel 2"], id="beyond-header"
+        ),
+        pytest.param(f"klantnummer;{LONG}\n", ["kolom 2", "regel 1"], id="in-header"),
+        pytest.param(
+            f"klantnummer;naam\nK1;Jan\n{' ' * (MAX_FIELD_CHARS + 1)}\nK2;Piet\n",
+            ["'klantnummer'", "regel 3"],
+            id="blank",
+        ),
+    ],
+)
+def test_over_long_field_is_refused_naming_line_and_column(tmp_path, text, words):
+    with pytest.raises(ImportFileError) as error:
+        open_csv(_write(tmp_path, text.encode()))
+    for word in words:
+        assert word in str(error.value)
+
+
+def test_reading_leaves_the_csv_modules_limit_as_it_was(tmp_path):
+    before = csv.field_size_limit()
+    open_csv(_write(tmp_path, _export().encode(), "good.csv"))
+    with pytest.raises(ImportFileError):
+        open_csv(_write(tmp_path, f"a;b\n1;{LONG}\n".encode(), "long.csv"))
+    assert csv.field_size_limit() == before
