@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     lookup_before_sms: bool = False  # Twilio charges per lookup
     sender_name: str = Field(default="het belteam van de gemeente", min_length=3, max_length=80)
     email_from: str = "belteam@gemeente.example"
+    log_format: Literal["text", "json"] = "text"  # json: one object a line, for a collector
 
     @field_validator("database_url")
     @classmethod

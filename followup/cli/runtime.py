@@ -9,12 +9,14 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from pydantic import ValidationError
+from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from followup.settings import Settings
 from followup.store.engine import create_engine, session_factory
 from followup.store.migrate import current_revision, head_revision
+from followup.web.request_ids import RequestIdFilter
 
 OK, ATTENTION, REFUSED = 0, 1, 2
 CLI_ACTOR = "cli"
@@ -72,12 +74,28 @@ def print_json(document: dict[str, Any]) -> None:
 
 
 def setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    """Lines on stderr: text, or one JSON object a line (`FOLLOWUP_LOG_FORMAT=json`) with the
+    request id of a line logged while a request was handled."""
+    try:
+        log_format = load_settings().log_format
+    except Refused:
+        log_format = "text"  # every command loads the settings itself and refuses them: exit 2
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(_formatter(log_format))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
     # Alembic announces its context on every connection, APScheduler every run of a job
     # (the dispatch job runs every few seconds); only a failure is worth reading.
     for chatty in ("alembic", "apscheduler"):
         logging.getLogger(chatty).setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def _formatter(log_format: str) -> logging.Formatter:
+    if log_format == "json":
+        return JsonFormatter(
+            "{levelname}{name}{message}",
+            style="{",
+            rename_fields={"levelname": "level", "name": "logger"},
+            timestamp="time",  # ISO 8601, UTC
+        )
+    return logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -7,6 +7,7 @@ import asyncio
 
 import aiohttp_jinja2
 from aiohttp import web
+from aiohttp_sse import EventSourceResponse
 from yarl import URL
 
 from followup.app_keys import CLOCK, DISPATCH_SOON, LIVE_STREAMS, SESSIONS, SETTINGS
@@ -106,35 +107,29 @@ async def queue_page(request: web.Request) -> web.Response:
 
 @routes.get(QUEUE_PATH + "/live")
 async def live(request: web.Request) -> web.StreamResponse:
-    """Server-sent events: the lists again each time they change."""
+    """Server-sent events: the lists again each time they change. aiohttp-sse sends the
+    keep-alive comment and notices a closed page through it."""
     agent = await require(request, *ROLES)
-    response = web.StreamResponse(
-        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"}
-    )
-    await response.prepare(request)
+    stream = EventSourceResponse(ping_interval=KEEP_ALIVE, sep="\n")
+    stream.headers["Cache-Control"] = "no-store"  # residents' data: no proxy keeps a copy
+    await stream.prepare(request)
     request.app[LIVE_STREAMS].add(asyncio.current_task())
-    seen, quiet = None, 0.0
+    seen = None
     try:
-        while True:
-            queue = await _lists(request, agent, seen)
-            if queue != seen:
-                # Still signed in, and still allowed? A stream can stay open all day.
-                agent = await require(request, *ROLES)
-                html = _render(request, queue, agent)
-                await response.write(_event("wachtrij", html))
-                seen, quiet = queue, 0.0
-            elif quiet >= KEEP_ALIVE:
-                await response.write(b": nog hier\n\n")
-                quiet = 0.0
-            await asyncio.sleep(LOOK_EVERY)
-            quiet += LOOK_EVERY
-    except (ConnectionResetError, web.HTTPException):
-        return response  # the page was closed, or its user may no longer see it
-
-
-def _event(name: str, data: str) -> bytes:
-    lines = "".join(f"data: {line}\n" for line in data.splitlines())
-    return f"event: {name}\n{lines}\n".encode()
+        async with stream:
+            while stream.is_connected():
+                queue = await _lists(request, agent, seen)
+                if queue != seen:
+                    # Still signed in, and still allowed? A stream can stay open all day.
+                    agent = await require(request, *ROLES)
+                    await stream.send(_render(request, queue, agent), event="wachtrij")
+                    seen = queue
+                await asyncio.sleep(LOOK_EVERY)
+    # Closed, or stopped reading (aiohttp-sse gives up on a send after its send_timeout), or
+    # its user may no longer see it.
+    except (ConnectionResetError, TimeoutError, web.HTTPException):
+        pass
+    return stream
 
 
 def _back(notice: str | None = None) -> web.HTTPSeeOther:

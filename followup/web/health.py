@@ -10,6 +10,7 @@ from prometheus_client import generate_latest
 
 from followup.app_keys import CLOCK, ENGINE, METRICS
 from followup.store.monitoring import DatabaseFigures, database_figures, ping
+from followup.web import request_ids
 from followup.web.errors import hide_error_details
 from followup.web.metrics import AppMetrics
 
@@ -31,6 +32,7 @@ def setup(app: web.Application) -> None:
     # next one, so an unexpected error is counted as the 500 it is answered with.
     app.middlewares.insert(0, metrics.count_requests)
     app.middlewares.insert(1, hide_error_details)
+    request_ids.setup(app)
     app.router.add_routes(routes)
 
 

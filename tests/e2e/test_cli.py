@@ -49,12 +49,13 @@ def test_commands_refuse_a_database_that_was_not_upgraded(empty_db_url, tmp_path
     assert "followup db upgrade" in result.stderr
 
 
-def test_bad_setting_is_refused_naming_the_variable(tmp_path):
-    result = followup(
-        "db", "upgrade", cwd=tmp_path, env=clean_env(FOLLOWUP_TIMEZONE="Mars/Olympus")
-    )
+@pytest.mark.parametrize(
+    ("name", "value"), [("FOLLOWUP_TIMEZONE", "Mars/Olympus"), ("FOLLOWUP_LOG_FORMAT", "xml")]
+)
+def test_bad_setting_is_refused_naming_the_variable(tmp_path, name, value):
+    result = followup("db", "upgrade", cwd=tmp_path, env=clean_env(**{name: value}))
     assert result.returncode == 2
-    assert "FOLLOWUP_TIMEZONE" in result.stderr
+    assert name in result.stderr
 
 
 def test_settings_are_read_from_a_dot_env_file(tmp_path):

@@ -31,6 +31,7 @@ def test_defaults():
     assert settings.outbox_dir == Path("outbox")
     assert settings.smtp_url is None
     assert settings.secret_key is None
+    assert settings.log_format == "text"
 
 
 @pytest.mark.parametrize(
@@ -48,6 +49,7 @@ def test_defaults():
                      id="outbox-dir"),
         pytest.param("FOLLOWUP_SMTP_URL", "smtp://mail:25", "smtp_url", "smtp://mail:25",
                      id="smtp-url"),
+        pytest.param("FOLLOWUP_LOG_FORMAT", "json", "log_format", "json", id="log-format"),
         pytest.param("followup_carrier", "twilio", "carrier", "twilio", id="lower-case-name"),
         pytest.param("FOLLOWUP_DATABASE_URL", "postgresql://u:p@db:5432/followup",
                      "database_url", "postgresql+asyncpg://u:p@db:5432/followup",
@@ -110,6 +112,7 @@ def test_environment_wins_over_dotenv(monkeypatch, tmp_path):
         pytest.param("FOLLOWUP_TWILIO_API_BASE", "api.twilio.com", "twilio_api_base",
                      id="twilio-api-base-no-scheme"),
         pytest.param("FOLLOWUP_CARRIER", "kpn", "carrier", id="unknown-carrier"),
+        pytest.param("FOLLOWUP_LOG_FORMAT", "xml", "log_format", id="unknown-log-format"),
     ],
 )  # fmt: skip
 def test_bad_values_are_refused_naming_the_field(monkeypatch, name, value, field):
