@@ -19,6 +19,7 @@ from followup.app_keys import (
     DISPATCH_SOON,
     ENGINE,
     LIVE_STREAMS,
+    METRICS,
     PHONE_PAGE,
     RULES,
     SECRET_KEY,
@@ -35,7 +36,16 @@ from followup.scheduling import scheduler_context
 from followup.services.planning_settings import RulesCache
 from followup.settings import Settings
 from followup.store.engine import create_engine, session_factory
-from followup.web import agent_pages, health, pages, response_pages, sign_in_pages
+from followup.web import (
+    agent_pages,
+    errors,
+    health,
+    pages,
+    request_ids,
+    response_pages,
+    sign_in_pages,
+)
+from followup.web.metrics import AppMetrics
 from webhooks import sms_routes, twilio_routes
 from webhooks.status_batches import StatusBatches
 
@@ -67,11 +77,22 @@ def create_app(
         app.cleanup_ctx.append(scheduler_context)
     else:
         app[DISPATCH_SOON] = lambda: None
+    _setup_middlewares(app)
     _setup_pages(app)
-    app.router.add_routes(twilio_routes.routes)
-    app.router.add_routes(sms_routes.routes)
-    health.setup(app)  # /healthz, /metrics and the middlewares every request passes
+    for module in (twilio_routes, sms_routes, health):
+        app.router.add_routes(module.routes)
     return app
+
+
+def _setup_middlewares(app: web.Application) -> None:
+    """Outermost first: the request's id is on every line logged for it; every request is
+    counted, also one another middleware answers early (a redirect); an unexpected error is
+    logged without its message and counted as the 500 it is answered with."""
+    app[METRICS] = metrics = AppMetrics()
+    app.middlewares.extend(
+        [request_ids.identify_request, metrics.count_requests, errors.hide_error_details]
+    )
+    app.on_response_prepare.append(request_ids.answer_with_id)
 
 
 def _setup_pages(app: web.Application) -> None:

@@ -47,8 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    setup_logging(args.verbose)
     try:
+        setup_logging(args.verbose)
         outcome = args.handler(args)
         return asyncio.run(outcome) if inspect.iscoroutine(outcome) else outcome
     except Refused as refused:

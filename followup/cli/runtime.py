@@ -76,10 +76,7 @@ def print_json(document: dict[str, Any]) -> None:
 def setup_logging(verbose: bool) -> None:
     """Lines on stderr: text, or one JSON object a line (`FOLLOWUP_LOG_FORMAT=json`) with the
     request id of a line logged while a request was handled."""
-    try:
-        log_format = load_settings().log_format
-    except Refused:
-        log_format = "text"  # every command loads the settings itself and refuses them: exit 2
+    log_format = load_settings().log_format  # a bad setting refuses the command: exit 2
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(_formatter(log_format))

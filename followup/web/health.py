@@ -10,9 +10,6 @@ from prometheus_client import generate_latest
 
 from followup.app_keys import CLOCK, ENGINE, METRICS
 from followup.store.monitoring import DatabaseFigures, database_figures, ping
-from followup.web import request_ids
-from followup.web.errors import hide_error_details
-from followup.web.metrics import AppMetrics
 
 log = logging.getLogger(__name__)
 # Short: a load balancer's own timeout is a few seconds, and a slow answer is an answer too.
@@ -24,16 +21,6 @@ NEVER_CACHE = {"Cache-Control": "no-store"}
 TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8"
 
 routes = web.RouteTableDef()
-
-
-def setup(app: web.Application) -> None:
-    app[METRICS] = metrics = AppMetrics()
-    # Outermost, so requests another middleware answers early (a redirect) count too; the
-    # next one, so an unexpected error is counted as the 500 it is answered with.
-    app.middlewares.insert(0, metrics.count_requests)
-    app.middlewares.insert(1, hide_error_details)
-    request_ids.setup(app)
-    app.router.add_routes(routes)
 
 
 @routes.get("/healthz", name="healthz")

@@ -37,12 +37,6 @@ _HANDLING: contextvars.ContextVar[_Handling | None] = contextvars.ContextVar(
 )
 
 
-def setup(app: web.Application) -> None:
-    # Outermost, so the lines every other middleware logs carry the id as well.
-    app.middlewares.insert(0, identify_request)
-    app.on_response_prepare.append(_answer_with_id)
-
-
 @web.middleware
 async def identify_request(request: web.Request, handler: Handler) -> web.StreamResponse:
     incoming = request.headers.get(HEADER, "")
@@ -56,7 +50,7 @@ async def identify_request(request: web.Request, handler: Handler) -> web.Stream
         _HANDLING.reset(token)
 
 
-async def _answer_with_id(request: web.Request, response: web.StreamResponse) -> None:
+async def answer_with_id(request: web.Request, response: web.StreamResponse) -> None:
     """Every answer: also one made from an HTTP exception, and a stream sent while the
     handler still runs."""
     if _REQUEST_ID in request:

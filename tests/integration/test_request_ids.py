@@ -12,16 +12,18 @@ import sys
 import pytest
 from aiohttp import web
 
+from followup.app import create_app
 from followup.cli.runtime import setup_logging
-from followup.web import health
+from followup.settings import Settings
 
 FRESH = re.compile(r"[0-9a-f]{32}")
 log = logging.getLogger("followup.test_request_ids")
 
 
-def app_with_request_ids() -> web.Application:
-    app = web.Application()
-    health.setup(app)  # where the app registers its middlewares
+def app_with_request_ids(folder) -> web.Application:
+    """The app, with a few pages of the kinds the tests need; no database is read."""
+    settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{folder / 'f.db'}")
+    app = create_app(settings, secret_key="k", jobs=False)
 
     async def logging_page(request: web.Request) -> web.Response:
         log.info("handling a page")
@@ -49,8 +51,8 @@ def app_with_request_ids() -> web.Application:
 
 
 @pytest.fixture
-async def client(aiohttp_client):
-    return await aiohttp_client(app_with_request_ids())
+async def client(aiohttp_client, tmp_path):
+    return await aiohttp_client(app_with_request_ids(tmp_path))
 
 
 @pytest.fixture
