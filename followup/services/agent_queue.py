@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from followup.rules.domain import AuditAction, OptOutSource
 from followup.rules.sms_replies import Reply
 from followup.services.replies import apply_reply
-from followup.services.sign_in import SignedIn
 from followup.store import agent_queue as q
 from followup.store.agent_queue import AgentCall, ReplyToRead, WaitingCall
 from followup.store.audit import record_audit
 from followup.store.sms_messages import lock_reply_to_review, mark_reviewed
 from followup.store.unit_of_work import unit_of_work
+from followup.store.users import SignedIn
 
 
 @dataclass(frozen=True, slots=True)

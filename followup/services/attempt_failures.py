@@ -29,7 +29,7 @@ async def carry_out(
         return
     client_id = await client_of(session, failed.follow_up_id)
     if decision.opted_out:
-        await record_opt_out(session, client_id, now, source=OptOutSource.CARRIER)
+        await record_opt_out(session, client_id, OptOutSource.CARRIER, now)
     else:
         flag = decision.flag
         if flag is not None and flag.kind is FlagKind.WRONG_EMAIL:

@@ -68,9 +68,7 @@ async def opt_out(
 ) -> None:
     """Never contact this resident again: recorded at once, and an open follow-up closes as
     `unreachable`/`opted_out` with its queued attempts stopped."""
-    await opt_outs.record_opt_out(
-        session, client_id, now, source=source, sms_message_id=sms_message_id, user_id=user_id
-    )
+    await opt_outs.record_opt_out(session, client_id, source, now, (sms_message_id, user_id))
     follow_up = await lock_open_follow_up_of_client(session, client_id)
     if follow_up is not None:
         await record_outcome(

@@ -3,20 +3,21 @@ a coordinator can see why."""
 
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.attempt_failures import Flag, FlagKind
 from followup.rules.domain import ContactStatus
+from followup.store.conflicts import update_row
 from followup.store.tables import Client, PhoneNumber
 
 
 async def flag_email(session: AsyncSession, client_id: int, flag: Flag) -> None:
-    await session.execute(
-        sa.update(Client)
-        .where(Client.id == client_id)
-        .values(email_status=ContactStatus.INVALID, email_invalid_detail=flag.detail)
-        .execution_options(synchronize_session=False)
+    await update_row(
+        session,
+        Client,
+        client_id,
+        email_status=ContactStatus.INVALID,
+        email_invalid_detail=flag.detail,
     )
 
 
@@ -30,9 +31,4 @@ async def flag_number(session: AsyncSession, number_id: int, flag: Flag, now: da
             "invalid_source": flag.source,
             "invalid_detail": flag.detail,
         }
-    await session.execute(
-        sa.update(PhoneNumber)
-        .where(PhoneNumber.id == number_id)
-        .values(status_changed_at=now, **change)
-        .execution_options(synchronize_session=False)
-    )
+    await update_row(session, PhoneNumber, number_id, status_changed_at=now, **change)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import FollowUpState
 from followup.store.attempt_queue import cancel_attempts_of_closed
+from followup.store.conflicts import fetch_one
 from followup.store.tables import FollowUp, Outcome
 
 
@@ -37,13 +38,11 @@ def _open(*conditions: sa.ColumnElement[bool]) -> sa.Select:
 async def lock_open_follow_up_of_client(
     session: AsyncSession, client_id: int
 ) -> OpenFollowUp | None:
-    row = (await session.execute(_open(FollowUp.client_id == client_id))).one_or_none()
-    return OpenFollowUp(*row) if row else None
+    return await fetch_one(session, _open(FollowUp.client_id == client_id), OpenFollowUp)
 
 
 async def lock_open_follow_up(session: AsyncSession, follow_up_id: int) -> OpenFollowUp | None:
-    row = (await session.execute(_open(FollowUp.id == follow_up_id))).one_or_none()
-    return OpenFollowUp(*row) if row else None
+    return await fetch_one(session, _open(FollowUp.id == follow_up_id), OpenFollowUp)
 
 
 async def is_open(session: AsyncSession, follow_up_id: int) -> bool:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import OptOutSource
-from followup.store.conflicts import insert_ignoring_conflicts
+from followup.store.conflicts import fetch_one, insert_ignoring_conflicts, update_row
 from followup.store.tables import OptOut
 
 
@@ -22,13 +22,13 @@ class ActiveOptOut:
 async def record_opt_out(
     session: AsyncSession,
     client_id: int,
-    now: datetime,
-    *,
     source: OptOutSource,
-    sms_message_id: int | None = None,
-    user_id: int | None = None,
+    now: datetime,
+    evidence: tuple[int | None, int | None] = (None, None),
 ) -> None:
-    """Nothing changes when the client has opted out already."""
+    """Nothing changes when the client has opted out already. `evidence`: the resident's
+    SMS that asked for it, and the user who recorded it, when there are."""
+    sms_message_id, user_id = evidence
     await session.execute(
         insert_ignoring_conflicts(session, OptOut.__table__).values(
             client_id=client_id,
@@ -41,25 +41,19 @@ async def record_opt_out(
 
 
 async def lock_active_opt_out(session: AsyncSession, client_id: int) -> ActiveOptOut | None:
-    row = (
-        await session.execute(
-            sa.select(OptOut.id, OptOut.source)
-            .where(OptOut.client_id == client_id, OptOut.lifted_at.is_(None))
-            .with_for_update()
-        )
-    ).one_or_none()
-    return ActiveOptOut(*row) if row else None
+    active = (
+        sa.select(OptOut.id, OptOut.source)
+        .where(OptOut.client_id == client_id, OptOut.lifted_at.is_(None))
+        .with_for_update()
+    )
+    return await fetch_one(session, active, ActiveOptOut)
 
 
 async def lift_opt_out(
     session: AsyncSession, opt_out_id: int, now: datetime, source: OptOutSource
 ) -> None:
-    await session.execute(
-        sa.update(OptOut)
-        .where(OptOut.id == opt_out_id)
-        .values(lifted_at=now, lifted_source=source)
-        .execution_options(synchronize_session=False)
-    )
+    """Kept, with when and which way it was lifted: the history of a resident's wishes."""
+    await update_row(session, OptOut, opt_out_id, lifted_at=now, lifted_source=source)
 
 
 async def opted_out(session: AsyncSession, client_ids: Collection[int]) -> set[int]:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import MessageDirection
-from followup.store.conflicts import insert_ignoring_conflicts
+from followup.store.conflicts import fetch_one, insert_ignoring_conflicts, update_row
 from followup.store.tables import PhoneNumber, SmsMessage
 
 
@@ -18,12 +18,6 @@ class Holder:
 
     client_id: int
     number_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class ReplyToReview:
-    id: int
-    client_id: int | None  # None: a number several residents share
 
 
 async def holders_of(session: AsyncSession, e164: str) -> list[Holder]:
@@ -50,47 +44,47 @@ async def record_inbound(
     return await session.scalar(
         insert_ignoring_conflicts(session, SmsMessage.__table__)
         .values(
-            direction=MessageDirection.INBOUND.value,
-            client_id=sender.client_id if sender else None,
-            phone_number_id=sender.number_id if sender else None,
-            carrier_sid=sid,
-            from_number=from_number,
-            to_number=to_number,
-            body=body,
-            interpretation=interpretation,
-            created_at=now,
+            {
+                "direction": MessageDirection.INBOUND.value,
+                "client_id": sender.client_id if sender else None,
+                "phone_number_id": sender.number_id if sender else None,
+                "carrier_sid": sid,
+                "from_number": from_number,
+                "to_number": to_number,
+                "body": body,
+                "interpretation": interpretation,
+                "created_at": now,
+            }
         )
         .returning(SmsMessage.id)
     )
 
 
 async def mark_for_review(session: AsyncSession, message_id: int) -> None:
-    await session.execute(
-        sa.update(SmsMessage).where(SmsMessage.id == message_id).values(needs_review=True)
-    )
-
-
-async def lock_reply_to_review(session: AsyncSession, message_id: int) -> ReplyToReview | None:
-    """The reply, if it still waits for an agent's decision."""
-    row = (
-        await session.execute(
-            sa.select(SmsMessage.id, SmsMessage.client_id)
-            .where(
-                SmsMessage.id == message_id,
-                SmsMessage.needs_review.is_(True),
-                SmsMessage.reviewed_at.is_(None),
-            )
-            .with_for_update()
-        )
-    ).one_or_none()
-    return ReplyToReview(*row) if row else None
+    await update_row(session, SmsMessage, message_id, needs_review=True)
 
 
 async def mark_reviewed(
     session: AsyncSession, message_id: int, now: datetime, user_id: int
 ) -> None:
-    await session.execute(
-        sa.update(SmsMessage)
-        .where(SmsMessage.id == message_id)
-        .values(reviewed_at=now, reviewed_by_id=user_id)
+    await update_row(session, SmsMessage, message_id, reviewed_at=now, reviewed_by_id=user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyToReview:
+    id: int
+    client_id: int | None  # None: a number several residents share
+
+
+async def lock_reply_to_review(session: AsyncSession, message_id: int) -> ReplyToReview | None:
+    """The reply, if it still waits for an agent's decision."""
+    waiting = (
+        sa.select(SmsMessage.id, SmsMessage.client_id)
+        .where(
+            SmsMessage.id == message_id,
+            SmsMessage.needs_review.is_(True),
+            SmsMessage.reviewed_at.is_(None),
+        )
+        .with_for_update()
     )
+    return await fetch_one(session, waiting, ReplyToReview)

@@ -2,21 +2,30 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import Role
+from followup.store.conflicts import fetch_one
 from followup.store.tables import User
 
 
 @dataclass(frozen=True, slots=True)
-class StoredUser:
+class SignedIn:
+    """A user as the pages and services see them: never the password's hash."""
+
     id: int
     email: str
     role: Role
     phone: str | None  # an agent's own phone, rung first on a click-to-call
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUser:
+    user: SignedIn
     password_hash: str
     disabled: bool
 
@@ -32,14 +41,20 @@ def _users() -> sa.Select:
     )
 
 
+def _stored(user_id: int, email: str, role: Role, phone: str | None, *rest: Any) -> StoredUser:
+    return StoredUser(SignedIn(user_id, email, role, phone), *rest)
+
+
+async def _one(session: AsyncSession, chosen: sa.ColumnElement[bool]) -> StoredUser | None:
+    return await fetch_one(session, _users().where(chosen), _stored)
+
+
 async def user_by_email(session: AsyncSession, email: str) -> StoredUser | None:
-    row = (await session.execute(_users().where(User.email == email))).one_or_none()
-    return StoredUser(*row) if row else None
+    return await _one(session, User.email == email)
 
 
 async def user_by_id(session: AsyncSession, user_id: int) -> StoredUser | None:
-    row = (await session.execute(_users().where(User.id == user_id))).one_or_none()
-    return StoredUser(*row) if row else None
+    return await _one(session, User.id == user_id)
 
 
 class EmailTaken(Exception):

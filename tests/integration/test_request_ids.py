@@ -43,10 +43,13 @@ def app_with_request_ids(folder) -> web.Application:
         await stream.write(b"data: ok\n\n")
         return stream
 
-    app.router.add_get("/page", logging_page)
-    app.router.add_get("/forbidden", forbidden_page)
-    app.router.add_get("/leave-work", page_leaving_work_behind)
-    app.router.add_get("/stream", stream_page)
+    pages = {
+        "/page": logging_page,
+        "/forbidden": forbidden_page,
+        "/leave-work": page_leaving_work_behind,
+        "/stream": stream_page,
+    }
+    app.router.add_routes(web.get(path, page) for path, page in pages.items())
     return app
 
 

@@ -25,7 +25,9 @@ SATURDAY_OPENS = datetime(2026, 11, 28, 9, 0, tzinfo=ZONE)  # messages go out on
 RECOVERY = Recovery(PlanningRules(), ContactCalendar(ZONE), jitter=lambda: 0.0)
 SENDING, QUEUED, FAILED = AttemptState.SENDING, AttemptState.QUEUED, AttemptState.FAILED
 CARRIER, DELIVERY = EvidenceSource.CARRIER_ERROR, EvidenceSource.DELIVERY_ERROR
-CALL, BAD, T = Channel.CALL, Failure.INVALID_ADDRESS, Failure.TRANSIENT
+CALL, EMAIL = Channel.CALL, Channel.EMAIL
+BAD, NO_SMS, T = Failure.INVALID_ADDRESS, Failure.NOT_MOBILE, Failure.TRANSIENT
+WRONG, SMS_OFF, WRONG_MAIL = FlagKind.WRONG_NUMBER, FlagKind.NO_SMS, FlagKind.WRONG_EMAIL
 MINUTE = timedelta(minutes=1)
 SOON = MONDAY + MINUTE / 2  # the shortest backoff
 DUE = MONDAY - MINUTE  # when the failing attempt was due
@@ -80,51 +82,6 @@ def rejected(failure: Failure, code: int | None = None, source=CARRIER) -> Rejec
         # The last try: given up.
         (attempt(tries=4), rejected(T), MONDAY, FAILED, DUE, 4, None, None, False),
         (attempt(), rejected(Failure.PERMANENT, 21602), MONDAY, FAILED, DUE, 1, None, None, False),
-        # Proof that the number or address is wrong: flagged, and contact may be lost.
-        (
-            attempt(),
-            rejected(Failure.INVALID_ADDRESS, 21211),
-            MONDAY,
-            FAILED,
-            DUE,
-            1,
-            None,
-            Flag(FlagKind.WRONG_NUMBER, "carrier_21211", CARRIER, "waarom"),
-            True,
-        ),
-        (
-            attempt(),
-            rejected(Failure.NOT_MOBILE, 21614),
-            MONDAY,
-            FAILED,
-            DUE,
-            1,
-            None,
-            Flag(FlagKind.NO_SMS, "carrier_21614", CARRIER, "waarom"),
-            True,
-        ),
-        (
-            attempt(Channel.EMAIL),
-            rejected(Failure.INVALID_ADDRESS, 550),
-            MONDAY,
-            FAILED,
-            DUE,
-            1,
-            None,
-            Flag(FlagKind.WRONG_EMAIL, "carrier_550", CARRIER, "waarom"),
-            True,
-        ),
-        (
-            attempt(Channel.CALL),
-            rejected(Failure.INVALID_ADDRESS, None, DELIVERY),
-            MONDAY,
-            FAILED,
-            DUE,
-            1,
-            None,
-            Flag(FlagKind.WRONG_NUMBER, "carrier", DELIVERY, "waarom"),
-            True,
-        ),
         # An attempt that never had a number of its own has none to flag.
         (attempt(phone_number_id=None), rejected(BAD), MONDAY, FAILED, DUE, 1, None, None, True),
     ],
@@ -138,6 +95,22 @@ def test_what_a_failure_leads_to(failing, why, now, state, due_at, tries, follow
     assert failed.sending_at == (None if state is QUEUED else MONDAY)
     assert (failed.error_code, failed.error_message[:6]) == (why.code, "waarom")
     assert not decision.opted_out
+
+
+@pytest.mark.parametrize(
+    ("channel", "failure", "code", "source", "kind"),
+    [
+        (Channel.SMS, BAD, 21211, CARRIER, WRONG),
+        (Channel.SMS, NO_SMS, 21614, CARRIER, SMS_OFF),  # calling it is still possible
+        (EMAIL, BAD, 550, CARRIER, WRONG_MAIL),
+        (CALL, BAD, None, DELIVERY, WRONG),
+    ],
+)
+def test_proof_of_a_wrong_number_or_address_flags_it(channel, failure, code, source, kind):
+    decision = rules.decide(attempt(channel), rejected(failure, code, source), MONDAY, RECOVERY)
+    assert (decision.attempt.state, decision.attempt.finished_at) == (FAILED, MONDAY)
+    assert decision.flag == Flag(kind, f"carrier_{code}" if code else "carrier", source, "waarom")
+    assert (decision.contact_lost, decision.follow_on, decision.opted_out) == (True, None, False)
 
 
 def test_giving_up_says_so_after_the_tries():
