@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from followup.cli.moments import parse_now
 from followup.cli.runtime import OK, Refused, database, load_settings, print_json
 from followup.clock import utc_now
-from followup.rules.contact_calendar import ContactCalendar
 from followup.services.planning_settings import PlanningSettingsError, load_rules
 from followup.services.secret_key import ensure_secret_key
 
@@ -37,6 +36,7 @@ async def run(args: argparse.Namespace) -> int:
     # The carrier library loads for the commands that send only: the others start faster.
     from dialer.worker import SendingStopped
     from followup.dialing import dialer, outreach_for
+    from followup.rules.contact_calendar import ContactCalendar
 
     settings = load_settings()
     now = parse_now(args.now, settings.zone) if args.now else None

@@ -1,7 +1,6 @@
 """What every command needs: settings, a database, exit codes and error output."""
 
 import json
-import logging
 import socket
 import sys
 from collections.abc import AsyncIterator
@@ -9,14 +8,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from pydantic import ValidationError
-from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from followup import logs
 from followup.settings import Settings
 from followup.store.engine import create_engine, session_factory
 from followup.store.migrate import current_revision, head_revision
-from followup.web.request_ids import RequestIdFilter
 
 OK, ATTENTION, REFUSED = 0, 1, 2
 CLI_ACTOR = "cli"
@@ -74,25 +72,5 @@ def print_json(document: dict[str, Any]) -> None:
 
 
 def setup_logging(verbose: bool) -> None:
-    """Lines on stderr: text, or one JSON object a line (`FOLLOWUP_LOG_FORMAT=json`) with the
-    request id of a line logged while a request was handled."""
-    log_format = load_settings().log_format  # a bad setting refuses the command: exit 2
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(RequestIdFilter())
-    handler.setFormatter(_formatter(log_format))
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
-    # Alembic announces its context on every connection, APScheduler every run of a job
-    # (the dispatch job runs every few seconds); only a failure is worth reading.
-    for chatty in ("alembic", "apscheduler"):
-        logging.getLogger(chatty).setLevel(logging.DEBUG if verbose else logging.WARNING)
-
-
-def _formatter(log_format: str) -> logging.Formatter:
-    if log_format == "json":
-        return JsonFormatter(
-            "{levelname}{name}{message}",
-            style="{",
-            rename_fields={"levelname": "level", "name": "logger"},
-            timestamp="time",  # ISO 8601, UTC
-        )
-    return logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+    # A bad FOLLOWUP_LOG_FORMAT refuses the command: exit 2.
+    logs.setup_logging(load_settings().log_format, verbose)

@@ -1,0 +1,76 @@
+"""Where log lines go and what they carry: text, or one JSON object a line
+(`FOLLOWUP_LOG_FORMAT=json`) with the id of the request a line was logged for.
+
+The request being handled is kept in a context variable, set by the web edge
+(`web/request_ids.py`); this module needs no web framework, so every command can load it.
+"""
+
+import contextvars
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pythonjsonlogger.json import JsonFormatter
+
+
+class _Handling:
+    """The request being handled, shared by every task and callback started meanwhile (they
+    copy the context). Some outlive it, such as the scheduler's timer chain that a request
+    woke: once the request is answered, `id` is None and their lines no longer carry it."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, request_id: str) -> None:
+        self.id: str | None = request_id
+
+
+_HANDLING: contextvars.ContextVar[_Handling | None] = contextvars.ContextVar(
+    "handling", default=None
+)
+
+
+@contextmanager
+def handling_request(request_id: str) -> Iterator[None]:
+    """Lines logged inside the block, and by work it starts, carry `request_id`."""
+    handling = _Handling(request_id)
+    token = _HANDLING.set(handling)
+    try:
+        yield
+    finally:
+        handling.id = None
+        _HANDLING.reset(token)
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to a record logged while a request is handled (a log handler's
+    filter: it sees the records of every logger)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        handling = _HANDLING.get()
+        if handling is not None and handling.id is not None:
+            record.request_id = handling.id
+        return True
+
+
+def setup_logging(log_format: str, verbose: bool) -> None:
+    """Lines on stderr, in `log_format` ("text" or "json")."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(_formatter(log_format))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
+    # Alembic announces its context on every connection, APScheduler every run of a job
+    # (the dispatch job runs every few seconds); only a failure is worth reading.
+    for chatty in ("alembic", "apscheduler"):
+        logging.getLogger(chatty).setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def _formatter(log_format: str) -> logging.Formatter:
+    if log_format == "json":
+        return JsonFormatter(
+            "{levelname}{name}{message}",
+            style="{",
+            rename_fields={"levelname": "level", "name": "logger"},
+            timestamp="time",  # ISO 8601, UTC
+        )
+    return logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
