@@ -8,38 +8,33 @@ The request being handled is kept in a context variable, set by the web edge
 import contextvars
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from pythonjsonlogger.json import JsonFormatter
 
 
-class _Handling:
-    """The request being handled, shared by every task and callback started meanwhile (they
-    copy the context). Some outlive it, such as the scheduler's timer chain that a request
-    woke: once the request is answered, `id` is None and their lines no longer carry it."""
+class handling_request:
+    """Lines logged inside the block, and by work it starts, carry `request_id`.
 
-    __slots__ = ("id",)
+    The object is shared by every task and callback started meanwhile (they copy the
+    context). Some outlive the request, such as the scheduler's timer chain that a request
+    woke: once the block ends, `id` is None and their lines no longer carry it."""
+
+    __slots__ = ("_token", "id")
 
     def __init__(self, request_id: str) -> None:
         self.id: str | None = request_id
 
+    def __enter__(self) -> None:
+        self._token = _HANDLING.set(self)
 
-_HANDLING: contextvars.ContextVar[_Handling | None] = contextvars.ContextVar(
+    def __exit__(self, *_: object) -> None:
+        self.id = None
+        _HANDLING.reset(self._token)
+
+
+_HANDLING: contextvars.ContextVar[handling_request | None] = contextvars.ContextVar(
     "handling", default=None
 )
-
-
-@contextmanager
-def handling_request(request_id: str) -> Iterator[None]:
-    """Lines logged inside the block, and by work it starts, carry `request_id`."""
-    handling = _Handling(request_id)
-    token = _HANDLING.set(handling)
-    try:
-        yield
-    finally:
-        handling.id = None
-        _HANDLING.reset(token)
 
 
 class RequestIdFilter(logging.Filter):

@@ -154,27 +154,27 @@ def advance(
 ) -> tuple[AttemptProgress, Applied]:
     """A report on the resident's side applied to its attempt, whose SID it is. FAILED: the
     status is recorded and the attempt must now go through failure handling."""
-    details = {
-        name: value
-        for name, value in (
-            ("sip_response_code", report.sip_response_code),
-            ("duration_seconds", report.duration_seconds),
-            ("answered_by", report.answered_by or None),
-        )
-        if value is not None
-    }
+    changes: dict[str, object] = {}
+    if report.sip_response_code is not None:
+        changes["sip_response_code"] = report.sip_response_code
+    if report.duration_seconds is not None:
+        changes["duration_seconds"] = report.duration_seconds
+    if report.answered_by:
+        changes["answered_by"] = report.answered_by
     if not outranks(report.resource, report.status, attempt.carrier_status):
-        return replace(attempt, **details), Applied.OUTRANKED
-    attempt = replace(attempt, carrier_status=report.status, **details)
-    state = attempt_state(report.resource, report.status)
-    if state is AttemptState.FAILED:
+        applied = Applied.OUTRANKED
+    elif (state := attempt_state(report.resource, report.status)) is AttemptState.FAILED:
+        changes["carrier_status"] = report.status
         fails = attempt.state in (AttemptState.SENT, AttemptState.ANSWERED)
-        return attempt, Applied.FAILED if fails else Applied.APPLIED
-    if attempt.state in (AttemptState.SENT, AttemptState.DELIVERED, AttemptState.ANSWERED):
-        attempt = replace(attempt, state=state)
-    if is_final(report.resource, report.status):
-        attempt = replace(attempt, finished_at=now)
-    return attempt, Applied.APPLIED
+        applied = Applied.FAILED if fails else Applied.APPLIED
+    else:
+        changes["carrier_status"] = report.status
+        if attempt.state in (AttemptState.SENT, AttemptState.DELIVERED, AttemptState.ANSWERED):
+            changes["state"] = state
+        if is_final(report.resource, report.status):
+            changes["finished_at"] = now
+        applied = Applied.APPLIED
+    return (replace(attempt, **changes) if changes else attempt), applied
 
 
 def agent_missed(attempt: AttemptProgress, report: StatusReport) -> bool:

@@ -100,11 +100,13 @@ class _Batch:
     now: datetime
     recovery: Recovery
     attempts: dict[int, AttemptProgress]  # as the reports so far left them
-    stored: dict[int, AttemptProgress] = field(init=False)  # as the database has them
+    changed: set[int] = field(default_factory=set)  # since they were last written
     session: AsyncSession | None = None  # opened for the first failure only
 
-    def __post_init__(self) -> None:
-        self.stored = dict(self.attempts)
+    def _keep(self, attempt: AttemptProgress) -> None:
+        if attempt is not self.attempts[attempt.id]:
+            self.attempts[attempt.id] = attempt
+            self.changed.add(attempt.id)
 
     async def run(
         self, reports: Sequence[StatusReport], named: Sequence[int | None]
@@ -145,13 +147,13 @@ class _Batch:
         attempt = _adopted(attempt, report, self.now)
         if report.about_agent:
             if not agent_missed(attempt, report):
-                self.attempts[attempt_id] = attempt
+                self._keep(attempt)
                 return Applied.OUTRANKED
             await self._fail(failures.agent_missed(attempt, self.now))
             return Applied.APPLIED
         attempt, applied = advance(attempt, report, self.now)
         if applied is not Applied.FAILED:
-            self.attempts[attempt_id] = attempt
+            self._keep(attempt)
             return applied
         rejected = failed_delivery(report.resource, report.status, report.error_code)
         await self._fail(failures.decide(attempt, rejected, self.now, self.recovery))
@@ -161,7 +163,7 @@ class _Batch:
         """Failure handling reads and writes other rows (numbers, follow-ups, the queue):
         what the batch changed so far is written first, and the attempts it may have
         cancelled meanwhile are read again."""
-        self.attempts[decision.attempt.id] = decision.attempt
+        self._keep(decision.attempt)
         await self._write()
         if self.session is None:
             # The session joins this transaction: it commits, or not, with the batch.
@@ -170,14 +172,11 @@ class _Batch:
         await self.session.flush()
         queued = [i for i, a in self.attempts.items() if a.state is AttemptState.QUEUED]
         if queued:
-            again = await q.lock_attempts(self.connection, queued)
-            self.attempts.update(again)
-            self.stored.update(again)
+            self.attempts.update(await q.lock_attempts(self.connection, queued))
 
     async def _write(self) -> None:
-        changed = [a for i, a in self.attempts.items() if a != self.stored[i]]
-        await q.write_progress(self.connection, changed)
-        self.stored.update((a.id, a) for a in changed)
+        await q.write_progress(self.connection, [self.attempts[i] for i in self.changed])
+        self.changed.clear()
 
     async def close(self) -> None:
         if self.session is not None:

@@ -7,8 +7,9 @@ client can send anything in that header, and a long or odd value could break log
 pose as another field or fill the log.
 """
 
+import itertools
 import re
-import uuid
+import secrets
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -19,12 +20,18 @@ HEADER = "X-Request-Id"
 # A UUID, with or without dashes, or a proxy's id; nothing that needs escaping anywhere.
 _ACCEPTED = re.compile(r"[A-Za-z0-9._-]{8,64}")
 _REQUEST_ID = web.RequestKey("request_id", str)
+# Unique, not secret: this process's random half and a count, 32 hex digits like a UUID,
+# without a system call for every request.
+_PROCESS = secrets.token_hex(8)
+_COUNT = itertools.count()
 
 
 @web.middleware
 async def identify_request(request: web.Request, handler: Handler) -> web.StreamResponse:
     incoming = request.headers.get(HEADER, "")
-    request[_REQUEST_ID] = incoming if _ACCEPTED.fullmatch(incoming) else uuid.uuid4().hex
+    if not _ACCEPTED.fullmatch(incoming):
+        incoming = f"{_PROCESS}{next(_COUNT):016x}"
+    request[_REQUEST_ID] = incoming
     with handling_request(request[_REQUEST_ID]):
         return await handler(request)
 
