@@ -18,7 +18,7 @@ from twilio.rest import Client
 
 from dialer.twilio_http import CarrierHttpClient
 from followup.carrier_urls import CarrierUrls
-from followup.rules.carrier_errors import Failure, Rejected, classify_rejection
+from followup.rules.carrier_errors import MAX_DETAIL, Failure, Rejected, classify_rejection
 from followup.rules.domain import CallLeg
 from followup.rules.phones import mask_numbers
 from followup.services.ports import Accepted, LookupResult, Outbound, SendResult, Unsure
@@ -37,7 +37,7 @@ def _rejected(error: TwilioRestException) -> Rejected:
         "Unable to create record: "
     )
     detail = f"HTTP {status}, fout {code}: {message}" if message else f"HTTP {status}, fout {code}"
-    return Rejected(classify_rejection(status, code), code, detail[:255])
+    return Rejected(classify_rejection(status, code), code, detail[:MAX_DETAIL])
 
 
 async def _guarded(request: Any) -> Any:

@@ -12,11 +12,11 @@ from followup.clock import Clock
 from followup.rules.contact_calendar import ContactCalendar
 from followup.services.planning_settings import RulesCache
 from followup.settings import Settings
-from followup.web.metrics import AppMetrics
-from webhooks.status_batches import StatusBatches
 
-if TYPE_CHECKING:  # the dialer loads the carrier's library: only the composition needs it
+if TYPE_CHECKING:  # types of the edges and the composition: this module imports neither
     from followup.dialing import Dialer
+    from followup.web.metrics import AppMetrics
+    from webhooks.status_batches import StatusBatches
 
 SETTINGS = web.AppKey("settings", Settings)
 SECRET_KEY = web.AppKey("secret_key", str)
@@ -26,8 +26,8 @@ CALENDAR = web.AppKey("calendar", ContactCalendar)
 ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 RULES = web.AppKey("rules", RulesCache)
-STATUS_BATCHES = web.AppKey("status_batches", StatusBatches)
-METRICS = web.AppKey("metrics", AppMetrics)
+STATUS_BATCHES: web.AppKey["StatusBatches"] = web.AppKey("status_batches")
+METRICS: web.AppKey["AppMetrics"] = web.AppKey("metrics")
 LIVE_STREAMS = web.AppKey("live_streams", weakref.WeakSet)  # open event streams of pages
 # Run the dispatcher now rather than at its next tick (an agent took a call and waits to
 # be rung); does nothing in a process that runs no scheduler.

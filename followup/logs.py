@@ -68,4 +68,14 @@ def _formatter(log_format: str) -> logging.Formatter:
             rename_fields={"levelname": "level", "name": "logger"},
             timestamp="time",  # ISO 8601, UTC
         )
-    return logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+    return _TextFormatter("%(asctime)s %(levelname)s %(name)s%(request)s %(message)s")
+
+
+class _TextFormatter(logging.Formatter):
+    """Today's lines, with `[request <id>]` after the logger's name for a line logged while a
+    request was handled: the id a user quotes from a page finds its lines in text logs too."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        request_id = getattr(record, "request_id", None)
+        record.request = f" [request {request_id}]" if request_id else ""
+        return super().formatMessage(record)

@@ -27,6 +27,7 @@ from followup.app_keys import (
 from followup.clock import utc_now
 from followup.dialing import outreach_for
 from followup.services.planning import run_planning_pass
+from followup.services.planning_settings import PlanningSettingsError, load_rules
 from followup.store.leadership import Leadership
 from followup.unexpected_errors import log_unexpected
 
@@ -43,10 +44,16 @@ def run_soon(scheduler: AsyncIOScheduler, job_id: str) -> None:
 async def plan_job(app: web.Application, leadership: Leadership) -> None:
     if not await leadership.is_leader():
         return
+    sessions = app[SESSIONS]
     try:
+        # Read afresh, not from the cache: a change a coordinator made applies at once.
+        rules = await load_rules(sessions)
         result = await run_planning_pass(
-            app[SESSIONS], now=app[CLOCK](), rules=await app[RULES].get(), calendar=app[CALENDAR]
+            sessions, now=app[CLOCK](), rules=rules, calendar=app[CALENDAR]
         )
+    except PlanningSettingsError as error:  # its text names the setting, never a resident
+        log.error("planning pass: the planning settings cannot be used: %s", error)
+        return
     except Exception as error:  # a failed pass is retried at the next tick; the process stays up
         log_unexpected(log, error, "in the planning pass")
         return

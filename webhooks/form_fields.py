@@ -5,8 +5,13 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 
-def required(form: MultiDictProxy[str], name: str, max_length: int = 64) -> str:
+def required(
+    form: MultiDictProxy[str], name: str, max_length: int = 64, *, lower: bool = False
+) -> str:
+    """`lower`: in lower case, checked after lowering, which can make a text longer."""
     value = form.get(name, "").strip()
+    if lower:
+        value = value.lower()
     if not value or len(value) > max_length:
         raise web.HTTPBadRequest(text=f"{name} is missing or too long")
     return value

@@ -31,7 +31,7 @@ async def sms_status(request: web.Request) -> web.Response:
     report = StatusReport(
         resource=CarrierResource.MESSAGE,
         sid=required(form, "MessageSid", max_length=MAX_SID),
-        status=required(form, "MessageStatus", max_length=MAX_STATUS).lower(),
+        status=required(form, "MessageStatus", MAX_STATUS, lower=True),
         attempt_id=optional_int(request.query.get("attempt"), "attempt"),
         error_code=optional_int(form.get("ErrorCode"), "ErrorCode"),
         payload=dict(form),
@@ -49,7 +49,7 @@ async def call_status(request: web.Request) -> web.Response:
     report = StatusReport(
         resource=CarrierResource.CALL,
         sid=required(form, "CallSid", max_length=MAX_SID),
-        status=required(form, "CallStatus", max_length=MAX_STATUS).lower(),
+        status=required(form, "CallStatus", MAX_STATUS, lower=True),
         attempt_id=optional_int(request.query.get("attempt"), "attempt"),
         leg=leg,
         error_code=optional_int(form.get("ErrorCode"), "ErrorCode"),

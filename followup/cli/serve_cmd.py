@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if "public_url" not in settings.model_fields_set:
         # The carrier (the simulated one, unless configured) reaches this process here.
         host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+        host = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
         settings = settings.model_copy(update={"public_url": f"http://{host}:{port}"})
     app = create_app(settings, secret_key=secret_key, demo=args.demo)
     web.run_app(

@@ -11,16 +11,15 @@ from datetime import datetime
 from enum import StrEnum
 
 from followup.rules.attempt import AttemptProgress
-from followup.rules.carrier_errors import Failure, Rejected
+from followup.rules.carrier_errors import MAX_DETAIL, Failure, Rejected
 from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import AttemptPurpose, AttemptState, Channel, EvidenceSource
 from followup.rules.planning_rules import PlanningRules
 from followup.rules.retry import RetryPolicy
 from followup.rules.targeting import Reach, choose_target
 
-MAX_MESSAGE = 255  # the attempt's error_message column
 AGENT_MISSED = "medewerker nam niet op"
-NOT_TO_BE_CALLED = "niet meer te bellen"
+NO_LONGER_CALLABLE = "niet meer te bellen"
 
 
 @dataclass(frozen=True)
@@ -113,11 +112,11 @@ def agent_missed(attempt: AttemptProgress, now: datetime) -> FailureDecision:
     return FailureDecision(failed, follow_on=FollowOn(Channel.CALL, now, attempt.tries - 1))
 
 
-def not_to_be_called(attempt: AttemptProgress, now: datetime) -> AttemptProgress:
+def no_longer_callable(attempt: AttemptProgress, now: datetime) -> AttemptProgress:
     """The agent picked up, but the resident may no longer be called (opted out, number
     proven wrong, follow-up closed since): the attempt fails, and the ladder goes on with
     what is left."""
-    return replace(_finish(attempt, now), error_message=NOT_TO_BE_CALLED)
+    return replace(_finish(attempt, now), error_message=NO_LONGER_CALLABLE)
 
 
 def _retry(attempt: AttemptProgress, now: datetime, recovery: Recovery) -> FailureDecision:
@@ -155,4 +154,4 @@ def _requeue(attempt: AttemptProgress, due_at: datetime, tries: int) -> AttemptP
 
 
 def _clip(text: str) -> str:
-    return text[:MAX_MESSAGE]
+    return text[:MAX_DETAIL]

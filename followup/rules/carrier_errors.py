@@ -22,6 +22,9 @@ class Failure(StrEnum):
     ACCOUNT = "account"  # our credentials or sender are wrong: stop sending altogether
 
 
+MAX_DETAIL = 255  # what the records keep of why (an attempt's error message)
+
+
 @dataclass(frozen=True, slots=True)
 class Rejected:
     """A send the carrier or mail server refused (nothing was sent), or a delivery or call that
@@ -128,7 +131,7 @@ def refused_at_sending(channel: Channel, rejected: Rejected) -> Rejected:
         Failure.NOT_MOBILE,
     ):
         detail = f"nummer van de medewerker: {rejected.detail}"
-        return Rejected(Failure.PERMANENT, rejected.code, detail[:255], rejected.source)
+        return Rejected(Failure.PERMANENT, rejected.code, detail[:MAX_DETAIL], rejected.source)
     return rejected
 
 

@@ -113,7 +113,7 @@ class StatusReport:
 
 class Applied(StrEnum):
     APPLIED = "applied"
-    FAILED = "failed"  # applied, and the attempt failed: its failure is handled
+    FAILED = "failed"  # applied, and the attempt failed: what follows from that is done
     OUTRANKED = "outranked"  # kept as an event; the attempt already knows better
     DUPLICATE = "duplicate"
     ORPHAN = "orphan"  # kept as an event; it fits no attempt

@@ -39,11 +39,11 @@ ANSWER_CHOICES = {
     "stop": ("Ik wil geen contact meer", Reply(ReplyKind.OPT_OUT)),
 }
 
+# By SMS the same digits mean the same outcomes.
 _OUTCOMES = {
-    "1": OutcomeCategory.ACTIVE,
-    "2": OutcomeCategory.WITH_WIJ,
-    "3": OutcomeCategory.IN_PROGRESS,
-    "4": OutcomeCategory.NOT_ACTIVE,
+    value: reply.category
+    for value, (_, reply) in ANSWER_CHOICES.items()
+    if reply.kind is ReplyKind.OUTCOME
 }
 _KEYWORDS = {
     **{word: ReplyKind.OPT_OUT for word in ("stop", "stoppen", "afmelden")},

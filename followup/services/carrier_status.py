@@ -150,7 +150,7 @@ class _Batch:
                 self._keep(attempt)
                 return Applied.OUTRANKED
             await self._fail(failures.agent_missed(attempt, self.now))
-            return Applied.APPLIED
+            return Applied.FAILED
         attempt, applied = advance(attempt, report, self.now)
         if applied is not Applied.FAILED:
             self._keep(attempt)

@@ -20,7 +20,7 @@ from followup.services.attempt_failures import carry_out
 from followup.services.outreach import Outreach
 from followup.services.ports import Accepted, Outbound, SendResult, Unsure
 from followup.store import dispatch_queries as q
-from followup.store.attempt_progress import lock_attempts, write_progress
+from followup.store.attempt_progress import lock_attempts, update_attempts, write_progress
 from followup.store.dispatch_queries import AttemptRow
 from followup.store.planning_queries import close_uncontactable
 from followup.store.reachability import load_reach
@@ -98,7 +98,7 @@ async def _mark_sending(
         if outreach.lookup_before_sms
         else set()
     )
-    await q.update_each(
+    await update_attempts(
         session,
         [
             {

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from followup.rules.attempt_failures import not_to_be_called
+from followup.rules.attempt_failures import no_longer_callable
 from followup.rules.carrier_status import adopt
 from followup.rules.domain import AttemptState
 from followup.store.attempt_progress import lock_attempts, write_progress
@@ -30,8 +30,8 @@ async def bridge_number(
         callable_now = ringing and await may_still_call(
             uow.session, attempt.follow_up_id, attempt.phone_number_id
         )
-        if ringing and not callable_now:
-            attempt = not_to_be_called(attempt, now)
+        if ringing and callable_now is False:
+            attempt = no_longer_callable(attempt, now)
         await write_progress(connection, [attempt])
         await uow.commit()
         return attempt.to_address if callable_now else None

@@ -2,11 +2,11 @@
 read for a batch of carrier reports or send results, and written back, each in one statement
 for the whole batch, plus the batch's carrier events.
 
-On PostgreSQL the rows travel as one array per column (`unnest`) through the driver: one
-prepared statement whatever the batch size, without SQLAlchemy's cost per parameter, which
-here would be most of the work. Values must then be what the columns store (plain strings
-for enums, aware datetimes, JSON as text). SQLite runs in process and takes the same
-statements through SQLAlchemy.
+On PostgreSQL the rows travel as one array per column (`unnest`): one statement whatever the
+batch size. The events go through the driver itself (its cost per row is most of a batch's
+work); the attempts through SQLAlchemy, whose cost here is per column, not per row. Values
+must be what the columns store (plain strings for enums, aware datetimes, JSON as text).
+SQLite runs in process and takes the same statements through SQLAlchemy.
 """
 
 import json
@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from followup.rules.attempt import CHANGING, AttemptProgress
 from followup.store.bulk import driver_in_transaction
@@ -29,14 +29,6 @@ EVENT_COLUMNS = ("resource", "sid", "status", "attempt_id", "error_code", "paylo
 _READ = [field.name for field in fields(AttemptProgress)]
 
 
-def _array_type(name: str) -> str:
-    """The PostgreSQL array type of a column's values, for `unnest`."""
-    kind = ATTEMPTS.c[name].type
-    if isinstance(kind, sa.Integer):
-        return "int"
-    return "timestamptz" if isinstance(kind, UTCDateTime) else "text"
-
-
 _INSERT_EVENTS = """
 INSERT INTO carrier_events (resource, sid, status, attempt_id, error_code, payload, received_at)
 SELECT resource, sid, status, attempt_id, error_code, payload::json, received_at
@@ -45,15 +37,6 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[]
                                     received_at)
 ON CONFLICT DO NOTHING
 RETURNING sid, status"""
-_WRITE = (
-    "UPDATE attempts SET "
-    + ", ".join(f"{name} = p.{name}" for name in CHANGING)
-    + " FROM unnest($1::int[], "
-    + ", ".join(f"${i}::{_array_type(name)}[]" for i, name in enumerate(CHANGING, start=2))
-    + ") AS p(id, "
-    + ", ".join(CHANGING)
-    + ") WHERE attempts.id = p.id"
-)
 
 
 def _locking(chosen: sa.ColumnElement[bool]) -> sa.Select:
@@ -124,22 +107,64 @@ async def write_progress(
     connection: AsyncConnection, attempts: Collection[AttemptProgress]
 ) -> None:
     """Store what changed in an attempt's life (the `CHANGING` fields)."""
-    if not attempts:
+    rows = [
+        {"id": a.id, **{name: _stored(getattr(a, name)) for name in CHANGING}} for a in attempts
+    ]
+    await update_attempts(connection, rows)
+
+
+async def update_attempts(
+    executor: AsyncConnection | AsyncSession,
+    rows: Sequence[dict[str, Any]],
+    *conditions: sa.ColumnElement[bool],
+    **common: Any,
+) -> None:
+    """Update many attempts, each with values of its own (and those in `common`, plain
+    values or SQL expressions, for all). PostgreSQL takes them in one statement, joined to
+    one array per column (`unnest`): an executemany would cost it a statement per row, and
+    a VALUES list a fresh SQL text per batch. SQLite runs in process and takes the
+    executemany."""
+    if not rows:
         return
-    rows = [(a.id, *(_stored(getattr(a, name)) for name in CHANGING)) for a in attempts]
-    if connection.dialect.name == "postgresql":
-        driver = await driver_in_transaction(connection)
-        await driver.execute(_WRITE, *zip(*rows, strict=True))
+    keys = [key for key in rows[0] if key != "id"]
+    dialect = executor.bind.dialect if isinstance(executor, AsyncSession) else executor.dialect
+    if dialect.name == "postgresql":
+        columns = ["id", *keys]
+        changed = (
+            sa.func.unnest(
+                *(
+                    sa.bindparam(f"b_{key}", [row[key] for row in rows], type_=_array_of(key))
+                    for key in columns
+                )
+            )
+            .table_valued(*columns)
+            .render_derived(name="changed")
+        )
+        await executor.execute(
+            sa.update(ATTEMPTS)
+            .where(ATTEMPTS.c.id == changed.c.id, *conditions)
+            .values({**{key: changed.c[key] for key in keys}, **common})
+        )
         return
-    names = ["b_id", *(f"b_{name}" for name in CHANGING)]
-    await connection.execute(
+    await executor.execute(
         sa.update(ATTEMPTS)
-        .where(ATTEMPTS.c.id == sa.bindparam("b_id"))
-        .values({name: sa.bindparam(f"b_{name}") for name in CHANGING}),
-        [dict(zip(names, row, strict=True)) for row in rows],
+        .where(ATTEMPTS.c.id == sa.bindparam("b_id"), *conditions)
+        .values({**{key: sa.bindparam(f"b_{key}") for key in keys}, **common}),
+        [{"b_id": row["id"], **{f"b_{k}": row[k] for k in keys}} for row in rows],
     )
 
 
+def _array_of(column: str) -> postgresql.ARRAY:
+    """The column's values as one PostgreSQL array, without SQLAlchemy's processing of each
+    element: enums go as their text, datetimes aware."""
+    kind = ATTEMPTS.c[column].type
+    if isinstance(kind, sa.Integer):
+        return postgresql.ARRAY(sa.Integer())
+    if isinstance(kind, UTCDateTime):
+        return postgresql.ARRAY(sa.DateTime(timezone=True))
+    return postgresql.ARRAY(sa.String())
+
+
 def _stored(value: Any) -> Any:
-    """Enum members as the text the column stores: asyncpg takes plain values only."""
+    """Enum members as the text the column stores."""
     return getattr(value, "value", value)

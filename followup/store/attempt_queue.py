@@ -19,8 +19,8 @@ from followup.rules.domain import (
 )
 from followup.rules.ladder import ContactProfile, PlannedAttempt
 from followup.store.bulk import insert_rows
-from followup.store.conflicts import insert_select_ignoring_conflicts
 from followup.store.contact_profile import PROFILE_CODE, decode_profile
+from followup.store.rows import insert_select_ignoring_conflicts
 from followup.store.scratch import scratch, scratch_table
 from followup.store.tables import Attempt, Client, FollowUp, Round, SmsMessage
 from followup.store.types import UTCDateTime

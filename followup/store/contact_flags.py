@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.attempt_failures import Flag, FlagKind
 from followup.rules.domain import ContactStatus
-from followup.store.conflicts import update_row
+from followup.store.rows import update_row
 from followup.store.tables import Client, PhoneNumber
 
 

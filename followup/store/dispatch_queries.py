@@ -9,10 +9,8 @@ clause is left out.
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -23,7 +21,8 @@ from followup.rules.domain import (
     FollowUpState,
     MessageDirection,
 )
-from followup.store.conflicts import insert_ignoring_conflicts
+from followup.store.attempt_progress import update_attempts
+from followup.store.rows import insert_ignoring_conflicts
 from followup.store.tables import Attempt, Client, FollowUp, PhoneNumber, Round, SmsMessage, User
 
 ATTEMPTS = Attempt.__table__
@@ -106,51 +105,6 @@ async def lock_due(
 
 async def attempt_rows(session: AsyncSession, ids: Collection[int]) -> list[AttemptRow]:
     return await _fetch(session, _rows().where(Attempt.id.in_(ids)).order_by(Attempt.id))
-
-
-async def update_each(
-    session: AsyncSession,
-    rows: Sequence[dict[str, Any]],
-    *conditions: sa.ColumnElement[bool],
-    **common: Any,
-) -> None:
-    """Update many attempts, each with values of its own (and those in `common`, plain
-    values or SQL expressions, for all). PostgreSQL takes them in one statement, joined to
-    one array per column (`unnest`): an executemany would cost it a statement per row, and
-    a VALUES list a fresh SQL text per batch. SQLite runs in process and takes the
-    executemany."""
-    if not rows:
-        return
-    keys = [key for key in rows[0] if key != "id"]
-    if session.bind.dialect.name == "postgresql":
-        columns = ["id", *keys]
-        changed = (
-            sa.func.unnest(
-                *(
-                    sa.bindparam(f"b_{key}", [row[key] for row in rows], type_=_array_of(key))
-                    for key in columns
-                )
-            )
-            .table_valued(*columns)
-            .render_derived(name="changed")
-        )
-        await session.execute(
-            sa.update(ATTEMPTS)
-            .where(ATTEMPTS.c.id == changed.c.id, *conditions)
-            .values({**{key: changed.c[key] for key in keys}, **common})
-        )
-        return
-    await session.execute(
-        sa.update(ATTEMPTS)
-        .where(ATTEMPTS.c.id == sa.bindparam("b_id"), *conditions)
-        .values({**{key: sa.bindparam(f"b_{key}") for key in keys}, **common}),
-        [{"b_id": row["id"], **{f"b_{k}": row[k] for k in keys}} for row in rows],
-    )
-
-
-def _array_of(column: str) -> postgresql.ARRAY:
-    integer = isinstance(ATTEMPTS.c[column].type, sa.Integer)
-    return postgresql.ARRAY(sa.Integer() if integer else sa.String())
 
 
 async def finish(
@@ -241,14 +195,14 @@ async def record_sent(
     still_sending = ATTEMPTS.c.state == AttemptState.SENDING.value
     calls = [s for s in sent if s.channel is Channel.CALL]
     others = [s for s in sent if s.channel is not Channel.CALL]
-    await update_each(
+    await update_attempts(
         session,
         [{"id": s.attempt_id, "agent_leg_sid": s.sid} for s in calls],
         still_sending,
         state=AttemptState.SENT,
         sent_at=now,
     )
-    await update_each(
+    await update_attempts(
         session,
         [{"id": s.attempt_id, "carrier_sid": s.sid, "carrier_status": s.status} for s in others],
         still_sending,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import FollowUpState
 from followup.store.attempt_queue import cancel_attempts_of_closed
-from followup.store.conflicts import fetch_one
+from followup.store.rows import fetch_one
 from followup.store.tables import FollowUp, Outcome
 
 

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import FollowUpState, OutcomeCategory, OutcomeSource
-from followup.store.conflicts import insert_select_ignoring_conflicts
 from followup.store.planning_queries import uncontactable_reason
+from followup.store.rows import insert_select_ignoring_conflicts
 from followup.store.scratch import scratch, scratch_table
 from followup.store.tables import Client, Conversation, FollowUp, Outcome, Round
 from followup.store.types import UTCDateTime

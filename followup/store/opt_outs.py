@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import OptOutSource
-from followup.store.conflicts import fetch_one, insert_ignoring_conflicts, update_row
+from followup.store.rows import fetch_one, insert_ignoring_conflicts, update_row
 from followup.store.tables import OptOut
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import OutcomeCategory, OutcomeSource, UnreachableReason
-from followup.store.conflicts import insert_ignoring_conflicts
+from followup.store.rows import insert_ignoring_conflicts
 from followup.store.tables import Outcome
 
 

@@ -15,9 +15,9 @@ from followup.rules.domain import (
     OutcomeSource,
     UnreachableReason,
 )
-from followup.store.conflicts import insert_select_ignoring_conflicts
 from followup.store.contact_profile import NO_CONTACT, OPTED_OUT, PROVEN_WRONG
 from followup.store.follow_ups import Closed, close_with_outcome
+from followup.store.rows import insert_select_ignoring_conflicts
 from followup.store.tables import Attempt, Client, FollowUp, Outcome, Round
 from followup.store.types import UTCDateTime
 

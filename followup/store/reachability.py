@@ -58,20 +58,21 @@ async def load_reach(session: AsyncSession, client_ids: Collection[int]) -> dict
     }
 
 
-async def may_still_call(session: AsyncSession, follow_up_id: int, number_id: int | None) -> bool:
+async def may_still_call(
+    session: AsyncSession, follow_up_id: int, number_id: int | None
+) -> bool | None:
     """Whether the follow-up is still open, the number not proven wrong since, and the
-    resident has not opted out."""
+    resident has not opted out; None when the follow-up or the number is not there."""
     if number_id is None:
-        return False
-    callable_now = (
-        sa.select(FollowUp.id)
-        .join(PhoneNumber, PhoneNumber.client_id == FollowUp.client_id)
-        .where(
-            FollowUp.id == follow_up_id,
-            FollowUp.state == FollowUpState.OPEN,
-            PhoneNumber.id == number_id,
-            PhoneNumber.status == ContactStatus.VALID,
-            ~sa.exists().where(OptOut.client_id == FollowUp.client_id, OptOut.lifted_at.is_(None)),
-        )
+        return None
+    callable_now = sa.and_(
+        FollowUp.state == FollowUpState.OPEN,
+        PhoneNumber.status == ContactStatus.VALID,
+        ~sa.exists().where(OptOut.client_id == FollowUp.client_id, OptOut.lifted_at.is_(None)),
     )
-    return await session.scalar(callable_now) is not None
+    return await session.scalar(
+        sa.select(callable_now)
+        .select_from(FollowUp)
+        .join(PhoneNumber, PhoneNumber.id == number_id)
+        .where(FollowUp.id == follow_up_id)
+    )

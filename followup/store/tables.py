@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from followup.rules.carrier_errors import MAX_DETAIL
 from followup.rules.carrier_status import MAX_ANSWERED_BY, MAX_SID, MAX_STATUS
 from followup.rules.domain import (
     AttemptPurpose,
@@ -74,7 +75,7 @@ class Client(Base):
     email_status: Mapped[ContactStatus | None] = mapped_column(
         enum_type(ContactStatus, "email_status")
     )
-    email_invalid_detail: Mapped[str | None] = mapped_column(sa.String(255))
+    email_invalid_detail: Mapped[str | None] = mapped_column(sa.String(MAX_DETAIL))
     preferred_channel: Mapped[Channel | None] = mapped_column(
         enum_type(Channel, "preferred_channel")
     )
@@ -112,7 +113,7 @@ class PhoneNumber(Base):
     invalid_source: Mapped[EvidenceSource | None] = mapped_column(
         enum_type(EvidenceSource, "invalid_source")
     )
-    invalid_detail: Mapped[str | None] = mapped_column(sa.String(255))
+    invalid_detail: Mapped[str | None] = mapped_column(sa.String(MAX_DETAIL))
     sms_blocked: Mapped[bool] = mapped_column(default=False)
     source: Mapped[EvidenceSource] = mapped_column(enum_type(EvidenceSource, "phone_source"))
     created_at: Mapped[datetime]
@@ -236,7 +237,7 @@ class Attempt(Base):
     agent_leg_sid: Mapped[str | None] = mapped_column(sa.String(MAX_SID))
     carrier_status: Mapped[str | None] = mapped_column(sa.String(MAX_STATUS))
     error_code: Mapped[int | None]
-    error_message: Mapped[str | None] = mapped_column(sa.String(255))
+    error_message: Mapped[str | None] = mapped_column(sa.String(MAX_DETAIL))
     sip_response_code: Mapped[int | None]
     duration_seconds: Mapped[int | None]
     answered_by: Mapped[str | None] = mapped_column(sa.String(MAX_ANSWERED_BY))

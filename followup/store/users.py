@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import Role
-from followup.store.conflicts import fetch_one
+from followup.store.rows import fetch_one
 from followup.store.tables import User
 
 

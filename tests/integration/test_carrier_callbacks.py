@@ -173,6 +173,7 @@ async def test_a_callback_for_an_unknown_sid_is_kept_as_an_orphan(client, sessio
         ({"MessageSid": SID, "MessageStatus": "s" * 33}, ""),
         ({"CallSid": SID, "CallStatus": "c" * 64}, "call"),
         ({"CallSid": SID, "CallStatus": "completed", "AnsweredBy": "h" * 33}, "call"),
+        ({"MessageSid": SID, "MessageStatus": "İ" * 20}, ""),  # 40 characters in lower case
     ],
     ids=[
         "no-sid",
@@ -183,6 +184,7 @@ async def test_a_callback_for_an_unknown_sid_is_kept_as_an_orphan(client, sessio
         "long-message-status",
         "long-call-status",
         "long-answered-by",
+        "longer-once-lowered",
     ],
 )
 async def test_malformed_callbacks_get_400_and_store_nothing(client, sessions, params, query):

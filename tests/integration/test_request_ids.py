@@ -8,6 +8,7 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Callable, Iterator
 
 import pytest
 from aiohttp import web
@@ -58,17 +59,27 @@ async def client(aiohttp_client, tmp_path):
     return await aiohttp_client(app_with_request_ids(tmp_path))
 
 
-@pytest.fixture
-def json_logs(monkeypatch):
-    """The commands' own logging set-up, writing JSON to a buffer instead of stderr."""
+def logged_lines(monkeypatch, log_format: str) -> Iterator[Callable[[], list[str]]]:
+    """The commands' own logging set-up, writing to a buffer instead of stderr."""
     root, stderr = logging.getLogger(), io.StringIO()
     level = root.level
     monkeypatch.setattr(root, "handlers", [])  # pytest's capture handlers come back after
     monkeypatch.setattr(sys, "stderr", stderr)
-    monkeypatch.setenv("FOLLOWUP_LOG_FORMAT", "json")
+    monkeypatch.setenv("FOLLOWUP_LOG_FORMAT", log_format)
     setup_logging(verbose=False)
-    yield lambda: [json.loads(line) for line in stderr.getvalue().splitlines()]
+    yield lambda: stderr.getvalue().splitlines()
     root.setLevel(level)
+
+
+@pytest.fixture
+def json_logs(monkeypatch):
+    for lines in logged_lines(monkeypatch, "json"):
+        yield lambda lines=lines: [json.loads(line) for line in lines()]
+
+
+@pytest.fixture
+def text_logs(monkeypatch):
+    yield from logged_lines(monkeypatch, "text")
 
 
 async def test_every_answer_has_a_fresh_request_id(client):
@@ -120,6 +131,14 @@ async def test_json_log_lines_carry_the_id_of_their_request(client, json_logs):
     assert inside["level"] == "INFO"
     assert inside["time"].endswith("+00:00")
     assert "request_id" not in outside
+
+
+async def test_text_log_lines_carry_the_id_of_their_request_too(client, text_logs):
+    log.info("before any request")
+    answer = await client.get("/page")
+    outside, inside = (line for line in text_logs() if log.name in line)
+    assert f"{log.name} [request {answer.headers['X-Request-Id']}] handling a page" in inside
+    assert outside.endswith(f"INFO {log.name} before any request")
 
 
 async def test_work_that_outlives_its_request_does_not_carry_its_id(client, json_logs):

@@ -126,7 +126,7 @@ def test_an_opt_out_at_the_carrier_stops_contact_and_flags_nothing():
 
 def test_a_long_detail_is_cut_to_what_the_record_holds():
     decision = rules.decide(attempt(), Rejected(Failure.PERMANENT, 1, "x" * 300), MONDAY, RECOVERY)
-    assert len(decision.attempt.error_message) == rules.MAX_MESSAGE
+    assert len(decision.attempt.error_message) == rules.MAX_DETAIL
 
 
 MOBILE = Number(1, "+31612345678", can_sms=True, can_call=True)
@@ -164,7 +164,7 @@ def test_an_agent_who_does_not_pick_up_puts_the_call_back_in_the_queue():
 
 def test_a_resident_no_longer_to_be_called_ends_the_call_attempt():
     ringing = attempt(Channel.CALL, state=AttemptState.SENT, agent_leg_sid="CA1")
-    ended = rules.not_to_be_called(ringing, MONDAY)
+    ended = rules.no_longer_callable(ringing, MONDAY)
     assert (ended.state, ended.finished_at, ended.error_message) == (
         FAILED,
         MONDAY,

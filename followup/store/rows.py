@@ -1,6 +1,6 @@
-"""Writes every store module needs: `INSERT … ON CONFLICT DO NOTHING` for whichever database
-the session is on (the way idempotent writes survive a race between processes), and an
-read and an update of one row."""
+"""What every store module needs: `INSERT … ON CONFLICT DO NOTHING` for whichever database
+the session is on (the way idempotent writes survive a race between processes), reading one
+row into a value, and updating one row."""
 
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
