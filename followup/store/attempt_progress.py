@@ -3,10 +3,11 @@ read for a batch of carrier reports or send results, and written back, each in o
 for the whole batch, plus the batch's carrier events.
 
 On PostgreSQL the rows travel as one array per column (`unnest`): one statement whatever the
-batch size. The events go through the driver itself (its cost per row is most of a batch's
-work); the attempts through SQLAlchemy, whose cost here is per column, not per row. Values
-must be what the columns store (plain strings for enums, aware datetimes, JSON as text).
-SQLite runs in process and takes the same statements through SQLAlchemy.
+batch size. A batch's events and progress are statements of the driver's own text, run
+through SQLAlchemy's connection (its errors, parameters hidden) without a statement to build
+for each batch, which for the many batches of one or two would cost more than they do.
+Values must then be what the columns store (plain strings for enums, aware datetimes, JSON
+as text). SQLite runs in process and takes SQLAlchemy's statements.
 """
 
 import json
@@ -19,7 +20,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from followup.rules.attempt import CHANGING, AttemptProgress
-from followup.store.bulk import driver_in_transaction
 from followup.store.tables import Attempt, CarrierEvent
 from followup.store.types import UTCDateTime
 
@@ -37,6 +37,22 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[]
                                     received_at)
 ON CONFLICT DO NOTHING
 RETURNING sid, status"""
+
+
+def _array_type(name: str) -> str:
+    """The PostgreSQL array type of a column's values, for `unnest`."""
+    kind = ATTEMPTS.c[name].type
+    if isinstance(kind, sa.Integer):
+        return "int"
+    return "timestamptz" if isinstance(kind, UTCDateTime) else "text"
+
+
+_WRITE_PROGRESS = (
+    f"UPDATE attempts SET {', '.join(f'{name} = p.{name}' for name in CHANGING)} "
+    f"FROM unnest($1::int[], "
+    f"{', '.join(f'${i}::{_array_type(name)}[]' for i, name in enumerate(CHANGING, start=2))}) "
+    f"AS p(id, {', '.join(CHANGING)}) WHERE attempts.id = p.id"
+)
 
 
 def _locking(chosen: sa.ColumnElement[bool]) -> sa.Select:
@@ -94,7 +110,7 @@ async def insert_new_events(
     if connection.dialect.name == "postgresql":
         columns = [[row[name] for row in rows] for name in EVENT_COLUMNS]
         columns[5] = [json.dumps(payload) for payload in columns[5]]
-        inserted = await (await driver_in_transaction(connection)).fetch(_INSERT_EVENTS, *columns)
+        inserted = await connection.exec_driver_sql(_INSERT_EVENTS, tuple(columns))
     else:
         inserted = await connection.execute(
             sqlite.insert(EVENTS).on_conflict_do_nothing().returning(EVENTS.c.sid, EVENTS.c.status),
@@ -106,11 +122,17 @@ async def insert_new_events(
 async def write_progress(
     connection: AsyncConnection, attempts: Collection[AttemptProgress]
 ) -> None:
-    """Store what changed in an attempt's life (the `CHANGING` fields)."""
+    """Store what changed in an attempt's life (the `CHANGING` fields). A status callback
+    that arrives alone is a batch of one: on PostgreSQL the statement is the driver's own
+    text, one prepared statement, with no statement for SQLAlchemy to build each time."""
     rows = [
         {"id": a.id, **{name: _stored(getattr(a, name)) for name in CHANGING}} for a in attempts
     ]
-    await update_attempts(connection, rows)
+    if rows and connection.dialect.name == "postgresql":
+        columns = tuple([row[name] for row in rows] for name in ("id", *CHANGING))
+        await connection.exec_driver_sql(_WRITE_PROGRESS, columns)
+    else:
+        await update_attempts(connection, rows)
 
 
 async def update_attempts(
