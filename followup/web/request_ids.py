@@ -17,8 +17,9 @@ from aiohttp.typedefs import Handler
 from followup.logs import handling_request
 
 HEADER = "X-Request-Id"
-# A UUID, with or without dashes, or a proxy's id; nothing that needs escaping anywhere.
-_ACCEPTED = re.compile(r"[A-Za-z0-9._-]{8,64}")
+# A UUID, with or without dashes, or a proxy's id; nothing that needs escaping anywhere, and
+# at least one letter: digits alone could be a phone number, which no log line may hold.
+_ACCEPTED = re.compile(r"(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9._-]{8,64}")
 _REQUEST_ID = web.RequestKey("request_id", str)
 # Unique, not secret: this process's random half and a count, 32 hex digits like a UUID,
 # without a system call for every request.

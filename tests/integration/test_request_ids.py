@@ -115,6 +115,8 @@ async def test_a_proxys_request_id_is_kept(client, incoming):
         pytest.param("../../../etc/passwd", id="path"),
         pytest.param("ïdéntïtéït", id="non-ascii"),
         pytest.param("+31612345678", id="phone-number"),
+        pytest.param("0612345678", id="phone-number-digits"),
+        pytest.param("06-12345678", id="phone-number-dashes"),
     ],
 )
 async def test_a_hostile_request_id_is_replaced(client, hostile):

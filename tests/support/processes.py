@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from followup.cli.runtime import listen
+
 FOLLOWUP = Path(sys.executable).with_name("followup")
 _SERVING = re.compile(r"draait op (http://[^/\s]+)/")
 
@@ -42,7 +44,7 @@ def followup(
 def listening_socket() -> socket.socket:
     """Bound to a port the system chose and listening already: no other process can take
     the port between choosing and binding it."""
-    return socket.create_server(("127.0.0.1", 0))
+    return listen("127.0.0.1", 0)
 
 
 @contextmanager
