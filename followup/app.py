@@ -37,6 +37,7 @@ from followup.services.planning_settings import RulesCache
 from followup.settings import Settings
 from followup.store.engine import create_engine, session_factory
 from followup.web import (
+    access,
     agent_pages,
     errors,
     health,
@@ -90,7 +91,12 @@ def _setup_middlewares(app: web.Application) -> None:
     logged without its message and counted as the 500 it is answered with."""
     app[METRICS] = metrics = AppMetrics()
     app.middlewares.extend(
-        [request_ids.identify_request, metrics.count_requests, errors.hide_error_details]
+        [
+            request_ids.identify_request,
+            metrics.count_requests,
+            errors.hide_error_details,
+            access.enforce_access,
+        ]
     )
     app.on_response_prepare.append(request_ids.answer_with_id)
 

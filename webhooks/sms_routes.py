@@ -7,6 +7,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from followup.app_keys import CLOCK, SESSIONS
 from followup.carrier_urls import SMS_PATH
 from followup.services.replies import MAX_BODY, InboundSms, receive_sms
+from followup.web.access import public
 from webhooks.form_fields import required
 from webhooks.signature import signed_form
 
@@ -14,6 +15,7 @@ routes = web.RouteTableDef()
 
 
 @routes.post(SMS_PATH)
+@public("the carrier's signature is checked")
 async def inbound_sms(request: web.Request) -> web.Response:
     form = await signed_form(request)
     body = form.get("Body", "")

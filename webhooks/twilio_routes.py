@@ -10,6 +10,7 @@ from followup.carrier_urls import BRIDGE_PATH, CALL_STATUS_PATH, SMS_STATUS_PATH
 from followup.rules.carrier_status import MAX_ANSWERED_BY, MAX_SID, MAX_STATUS, StatusReport
 from followup.rules.domain import CallLeg, CarrierResource
 from followup.services.voice_bridge import bridge_number
+from followup.web.access import public
 from webhooks.form_fields import optional_int, optional_text, required
 from webhooks.signature import signed_form
 
@@ -26,6 +27,7 @@ async def _apply(request: web.Request, report: StatusReport) -> web.Response:
 
 
 @routes.post(SMS_STATUS_PATH)
+@public("the carrier's signature is checked")
 async def sms_status(request: web.Request) -> web.Response:
     form = await signed_form(request)
     report = StatusReport(
@@ -40,6 +42,7 @@ async def sms_status(request: web.Request) -> web.Response:
 
 
 @routes.post(CALL_STATUS_PATH)
+@public("the carrier's signature is checked")
 async def call_status(request: web.Request) -> web.Response:
     form = await signed_form(request)
     try:
@@ -62,6 +65,7 @@ async def call_status(request: web.Request) -> web.Response:
 
 
 @routes.post(BRIDGE_PATH)
+@public("the carrier's signature is checked")
 async def bridge(request: web.Request) -> web.Response:
     """TwiML for the agent's leg once they answer: dial the resident, or, when the resident
     must no longer be called, tell the agent so and hang up."""

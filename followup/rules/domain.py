@@ -37,6 +37,28 @@ OUTCOME_LABELS_NL = {
 }
 
 
+class WrapUpResult(StrEnum):
+    """What an agent records after a call: one of the outcomes, which closes the follow-up,
+    or a result that keeps it open."""
+
+    ACTIVE = "active"
+    WITH_WIJ = "with_wij"
+    IN_PROGRESS = "in_progress"
+    NOT_ACTIVE = "not_active"
+    UNREACHABLE = "unreachable"
+    NO_ANSWER = "no_answer"
+    VOICEMAIL = "voicemail"
+    BUSY = "busy"
+    WRONG_NUMBER = "wrong_number"
+    CALL_BACK = "call_back"
+    NO_CONTACT_WANTED = "no_contact_wanted"
+
+
+class ContactKind(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+
+
 class UnreachableReason(StrEnum):
     NO_ANSWER = "no_answer"
     INVALID_NUMBER = "invalid_number"
@@ -177,3 +199,8 @@ class AuditAction(StrEnum):
     SIGNED_IN = "signed_in"
     USER_ADDED = "user_added"
     PLANNING_CHANGED = "planning_changed"
+    CARD_OPENED = "card_opened"
+    CALL_WRAPPED_UP = "call_wrapped_up"
+    CONTACT_CHANGED = "contact_changed"
+    SMS_SENT = "sms_sent"
+    TEMPLATES_CHANGED = "templates_changed"

@@ -18,6 +18,7 @@ from followup.rules.domain import (
     AttemptState,
     CarrierResource,
     Channel,
+    ContactKind,
     ContactStatus,
     EvidenceSource,
     FollowUpState,
@@ -30,6 +31,7 @@ from followup.rules.domain import (
     PhoneType,
     Role,
     UnreachableReason,
+    WrapUpResult,
 )
 from followup.store.types import UTCDateTime, enum_type
 
@@ -168,7 +170,11 @@ class FollowUp(Base):
     next_round_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     callback_requested_at: Mapped[datetime | None]
+    # The agent who agreed a callback with the resident keeps it, for a grace period.
     assigned_agent_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    # The agent working this resident now ("Volgende inwoner"), until the lease runs out.
+    leased_to_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    lease_until: Mapped[datetime | None]
 
 
 class Round(Base):
@@ -242,6 +248,8 @@ class Attempt(Base):
     duration_seconds: Mapped[int | None]
     answered_by: Mapped[str | None] = mapped_column(sa.String(MAX_ANSWERED_BY))
     cancelled_reason: Mapped[str | None] = mapped_column(sa.String(64))
+    # An agent's call: when the agent recorded its result (a wrap-up).
+    wrapped_up_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 
@@ -298,6 +306,58 @@ class Outcome(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
     recorded_at: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class WrapUp(Base):
+    """What an agent recorded after a call (or from the card without one): append-only, the
+    resident's history."""
+
+    __tablename__ = "wrap_ups"
+    __table_args__ = (
+        sa.Index(
+            "uq_wrap_ups_attempt_id",
+            "attempt_id",
+            unique=True,
+            sqlite_where=sa.text("attempt_id IS NOT NULL"),
+            postgresql_where=sa.text("attempt_id IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(_fk("follow_ups.id"), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(_fk("attempts.id", "SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    result: Mapped[WrapUpResult] = mapped_column(enum_type(WrapUpResult, "wrap_up_result"))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    callback_at: Mapped[datetime | None]
+    recorded_at: Mapped[datetime]
+
+
+class ContactChange(Base):
+    """A phone number or e-mail address a resident gave an agent; the old one stays here."""
+
+    __tablename__ = "contact_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(_fk("clients.id"), index=True)
+    kind: Mapped[ContactKind] = mapped_column(enum_type(ContactKind, "contact_kind"))
+    old_value: Mapped[str | None] = mapped_column(sa.String(254))
+    new_value: Mapped[str] = mapped_column(sa.String(254))
+    user_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    changed_at: Mapped[datetime]
+
+
+class SmsTemplate(Base):
+    """A short message agents send from the card; the team edits them."""
+
+    __tablename__ = "sms_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(60))
+    body: Mapped[str] = mapped_column(sa.String(320))
+    position: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime]
+    updated_by_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
 
 
 class OptOut(Base):

@@ -22,11 +22,10 @@ from followup.services.agent_queue import (
     take_call,
 )
 from followup.services.sign_in import SignedIn
-from followup.web.sign_in_pages import require
+from followup.web.access import STAFF, allow, check_user, signed_in
 
 routes = web.RouteTableDef()
 QUEUE_PATH = "/belwachtrij"
-ROLES = (Role.AGENT, Role.COORDINATOR, Role.ADMIN)
 LOOK_EVERY = 1.0  # seconds between looks at the database for a live page
 KEEP_ALIVE = 15.0  # seconds: a comment line, so a closed page is noticed and proxies wait
 
@@ -92,8 +91,9 @@ def _render(request: web.Request, queue: AgentQueue, agent: SignedIn) -> str:
 
 
 @routes.get(QUEUE_PATH)
+@allow(*STAFF)
 async def queue_page(request: web.Request) -> web.Response:
-    agent = await require(request, *ROLES)
+    agent = signed_in(request)
     queue = await _lists(request, agent, None)
     context = {
         "lists": _render(request, queue, agent),
@@ -106,10 +106,11 @@ async def queue_page(request: web.Request) -> web.Response:
 
 
 @routes.get(QUEUE_PATH + "/live")
+@allow(*STAFF)
 async def live(request: web.Request) -> web.StreamResponse:
     """Server-sent events: the lists again each time they change. aiohttp-sse sends the
     keep-alive comment and notices a closed page through it."""
-    agent = await require(request, *ROLES)
+    agent = signed_in(request)
     stream = EventSourceResponse(ping_interval=KEEP_ALIVE, sep="\n")
     stream.headers["Cache-Control"] = "no-store"  # residents' data: no proxy keeps a copy
     await stream.prepare(request)
@@ -121,7 +122,7 @@ async def live(request: web.Request) -> web.StreamResponse:
                 queue = await _lists(request, agent, seen)
                 if queue != seen:
                     # Still signed in, and still allowed? A stream can stay open all day.
-                    agent = await require(request, *ROLES)
+                    agent = await check_user(request, frozenset(STAFF))
                     await stream.send(_render(request, queue, agent), event="wachtrij")
                     seen = queue
                 await asyncio.sleep(LOOK_EVERY)
@@ -138,8 +139,9 @@ def _back(notice: str | None = None) -> web.HTTPSeeOther:
 
 
 @routes.post(QUEUE_PATH + "/gesprekken/{attempt_id:\\d+}")
+@allow(Role.AGENT)
 async def take(request: web.Request) -> web.StreamResponse:
-    agent = await require(request, Role.AGENT)
+    agent = signed_in(request)
     attempt_id = int(request.match_info["attempt_id"])
     try:
         await take_call(request.app[SESSIONS], attempt_id, agent, request.app[CLOCK]())
@@ -150,8 +152,9 @@ async def take(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post(QUEUE_PATH + "/antwoorden/{message_id:\\d+}")
+@allow(*STAFF)
 async def decide(request: web.Request) -> web.StreamResponse:
-    agent = await require(request, *ROLES)
+    agent = signed_in(request)
     form = await request.post()
     choice = str(form.get("keuze", ""))
     if choice != "gelezen" and choice not in DECISIONS:

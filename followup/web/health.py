@@ -10,6 +10,7 @@ from prometheus_client import generate_latest
 
 from followup.app_keys import CLOCK, ENGINE, METRICS
 from followup.store.monitoring import DatabaseFigures, database_figures, ping
+from followup.web.access import public
 
 log = logging.getLogger(__name__)
 # Short: a load balancer's own timeout is a few seconds, and a slow answer is an answer too.
@@ -24,6 +25,7 @@ routes = web.RouteTableDef()
 
 
 @routes.get("/healthz", name="healthz")
+@public("a load balancer asks it; it says nothing about residents")
 async def healthz(request: web.Request) -> web.Response:
     try:
         async with asyncio.timeout(PING_TIMEOUT_SECONDS):
@@ -38,6 +40,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 @routes.get("/metrics", name="metrics")
+@public("aggregates only; restricted at the proxy (docs/operations.md)")
 async def metrics(request: web.Request) -> web.Response:
     app = request.app
     figures = await _figures(app)

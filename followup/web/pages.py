@@ -7,11 +7,13 @@ from followup.app_keys import CLOCK, DEMO, PHONE_PAGE, RULES, SESSIONS, SETTINGS
 from followup.rules.domain import ReportGrouping
 from followup.services.overview import overview
 from followup.services.reach_report import reach_report
+from followup.web.access import public
 
 routes = web.RouteTableDef()
 
 
 @routes.get("/", name="home")
+@public("what the service is, and the way in")
 @aiohttp_jinja2.template("home.html")
 async def home(request: web.Request) -> dict:
     app = request.app

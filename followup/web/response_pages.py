@@ -9,6 +9,7 @@ from followup.app_keys import CLOCK, SECRET_KEY, SESSIONS, SETTINGS
 from followup.rules.response_links import Expired, Invalid, read_token
 from followup.rules.sms_replies import ANSWER_CHOICES
 from followup.services.replies import answer_by_link, link_is_open
+from followup.web.access import public
 
 routes = web.RouteTableDef()
 
@@ -58,6 +59,7 @@ def _already_answered(request: web.Request) -> web.Response:
 
 
 @routes.get("/antwoord/{token}", name="response_form")
+@public("the signed link in the URL is the resident's key")
 async def response_form(request: web.Request) -> web.Response:
     follow_up_id = _follow_up_id(request)
     if isinstance(follow_up_id, web.Response):
@@ -74,6 +76,7 @@ async def response_form(request: web.Request) -> web.Response:
 
 
 @routes.post("/antwoord/{token}")
+@public("the signed link in the URL is the resident's key")
 async def response_answer(request: web.Request) -> web.Response:
     follow_up_id = _follow_up_id(request)
     if isinstance(follow_up_id, web.Response):
