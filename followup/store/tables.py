@@ -250,6 +250,8 @@ class Attempt(Base):
     cancelled_reason: Mapped[str | None] = mapped_column(sa.String(64))
     # An agent's call: when the agent recorded its result (a wrap-up).
     wrapped_up_at: Mapped[datetime | None]
+    # An agent's SMS: the text they sent (other messages are rendered from their purpose).
+    message: Mapped[str | None] = mapped_column(sa.String(320))
     created_at: Mapped[datetime]
 
 
