@@ -39,8 +39,10 @@ from followup.store.engine import create_engine, session_factory
 from followup.web import (
     access,
     agent_pages,
+    console_pages,
     errors,
     health,
+    live_pages,
     pages,
     request_ids,
     response_pages,
@@ -110,10 +112,10 @@ def _setup_pages(app: web.Application) -> None:
         filters={"procent": percent, "contacttijden": window_text},
     )
     app.router.add_static("/static", WEB / "static")
-    for module in (pages, response_pages, sign_in_pages, agent_pages):
+    for module in (pages, response_pages, sign_in_pages, agent_pages, console_pages):
         app.router.add_routes(module.routes)
     app[LIVE_STREAMS] = weakref.WeakSet()
-    app.on_shutdown.append(agent_pages.close_streams)
+    app.on_shutdown.append(live_pages.close_streams)
 
 
 def _database(given: AsyncEngine | None):

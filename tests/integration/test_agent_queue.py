@@ -25,7 +25,7 @@ from followup.scheduling import run_soon
 from followup.services.users import add_user
 from followup.settings import SIM_AUTH_TOKEN, SIM_FROM, Settings
 from followup.store.tables import Attempt, AuditRecord, Client, Outcome, SmsMessage, User
-from followup.web import agent_pages
+from followup.web import live_pages
 from followup.web.sign_in_pages import COOKIE
 from tests.support.rows import NOW, add_attempt, add_client, add_follow_up, add_phone
 from tests.support.webhooks import Clock, app_for, signature
@@ -348,7 +348,7 @@ async def test_an_open_page_of_a_user_disabled_since_gets_nothing_new(web, sessi
 
 
 async def test_a_quiet_page_hears_from_the_server_and_is_never_cached(web, sessions, monkeypatch):
-    monkeypatch.setattr(agent_pages, "KEEP_ALIVE", 0.2)
+    monkeypatch.setattr(live_pages, "KEEP_ALIVE", 0.2)
     await signed_in(web, sessions)
     async with web.get("/belwachtrij/live") as stream:
         assert stream.headers["Cache-Control"] == "no-store"  # residents' data

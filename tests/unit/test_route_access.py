@@ -16,6 +16,12 @@ STAFF_ROUTES = {
     ("GET", "/belwachtrij/live"): set(STAFF),
     ("POST", "/belwachtrij/gesprekken/{attempt_id}"): {Role.AGENT},
     ("POST", "/belwachtrij/antwoorden/{message_id}"): set(STAFF),
+    ("POST", "/belwachtrij/volgende"): {Role.AGENT},
+    ("GET", "/belwachtrij/inwoners/{client_id}"): set(STAFF),
+    ("GET", "/belwachtrij/inwoners/{client_id}/live"): set(STAFF),
+    ("POST", "/belwachtrij/inwoners/{client_id}/bellen"): {Role.AGENT},
+    ("POST", "/belwachtrij/inwoners/{client_id}/sms"): {Role.AGENT},
+    ("POST", "/belwachtrij/inwoners/{client_id}/afronden"): {Role.AGENT},
 }
 
 
