@@ -47,6 +47,7 @@ from followup.web import (
     request_ids,
     response_pages,
     sign_in_pages,
+    template_pages,
 )
 from followup.web.metrics import AppMetrics
 from webhooks import sms_routes, twilio_routes
@@ -112,7 +113,14 @@ def _setup_pages(app: web.Application) -> None:
         filters={"procent": percent, "contacttijden": window_text},
     )
     app.router.add_static("/static", WEB / "static")
-    for module in (pages, response_pages, sign_in_pages, agent_pages, console_pages):
+    for module in (
+        pages,
+        response_pages,
+        sign_in_pages,
+        agent_pages,
+        console_pages,
+        template_pages,
+    ):
         app.router.add_routes(module.routes)
     app[LIVE_STREAMS] = weakref.WeakSet()
     app.on_shutdown.append(live_pages.close_streams)

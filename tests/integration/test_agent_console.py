@@ -37,6 +37,7 @@ from followup.store.tables import (
     Outcome,
     PhoneNumber,
     SmsMessage,
+    SmsTemplate,
     WrapUp,
 )
 from tests.support.rows import NOW, add_attempt, add_client, add_follow_up, add_phone
@@ -565,3 +566,34 @@ async def test_coordinators_see_the_card_and_calls_nobody_wrapped_up_but_do_not_
 async def test_an_unknown_resident_is_not_found(app_factory, sessions):
     web = await agent(app_factory, sessions)
     assert (await web.get("/belwachtrij/inwoners/999")).status == 404
+
+
+async def test_coordinators_keep_the_teams_sms_texts(app_factory, sessions):
+    coordinator = await agent(app_factory, sessions, "c@gemeente.example", Role.COORDINATOR)
+    path = "/belwachtrij/sjablonen"
+    half = await post(coordinator, path, {"naam": "Alleen een naam", "bericht": ""}, path)
+    assert half.status == 400
+    assert "Tekst 1: vul een naam én een bericht in." in await half.text()
+    assert len(await all_of(sessions, sa.select(SmsTemplate))) == 3  # nothing changed
+
+    html = await (await coordinator.get(path)).text()
+    token = re.search(r'name="csrf" value="([^"]*)"', html)
+    answer = await coordinator.post(
+        path,
+        data=[
+            ("csrf", token[1] if token else ""),
+            ("naam", "Afspraak"),
+            ("bericht", "We bellen u donderdag."),
+            ("naam", ""),
+            ("bericht", ""),
+        ],
+        allow_redirects=False,
+    )
+    assert answer.status == 303
+    saved = await all_of(sessions, sa.select(SmsTemplate))
+    assert [(t.title, t.body) for t in saved] == [("Afspraak", "We bellen u donderdag.")]
+    assert await all_of(
+        sessions, sa.select(AuditRecord.action).where(AuditRecord.action == "templates_changed")
+    ) == ["templates_changed"]
+    web = await agent(app_factory, sessions)
+    assert (await web.get(path, allow_redirects=False)).status == 403

@@ -22,6 +22,8 @@ STAFF_ROUTES = {
     ("POST", "/belwachtrij/inwoners/{client_id}/bellen"): {Role.AGENT},
     ("POST", "/belwachtrij/inwoners/{client_id}/sms"): {Role.AGENT},
     ("POST", "/belwachtrij/inwoners/{client_id}/afronden"): {Role.AGENT},
+    ("GET", "/belwachtrij/sjablonen"): {Role.COORDINATOR, Role.ADMIN},
+    ("POST", "/belwachtrij/sjablonen"): {Role.COORDINATOR, Role.ADMIN},
 }
 
 
