@@ -221,6 +221,7 @@ def _context(request: web.Request, viewer: SignedIn, card: Card) -> dict:
     suggested = card_text.SUGGESTED.get(calling.carrier_status or "") if calling else None
     return {
         "card_path": card_url(card.resident.id),
+        "agent": viewer,  # the page header's "Ingelogd als"
         "calling": calling,
         "calling_text": card_text.call_progress(calling.state, calling.carrier_status)
         if calling

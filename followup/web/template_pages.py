@@ -61,6 +61,6 @@ def _render(
         "problem": problem,
         "max_title": MAX_TITLE,
         "max_sms": MAX_SMS,
-        "viewer": signed_in(request),
+        "agent": signed_in(request),  # the page header's "Ingelogd als"
     }
     return aiohttp_jinja2.render_template("sms_templates.html", request, context, status=status)
