@@ -64,22 +64,25 @@ def log_text(folder: Path) -> str:
     return (folder / "serve.log").read_text()
 
 
-def open_follow_ups(database: Path) -> tuple[int, list[str]]:
-    """An open follow-up, and the mobile numbers of a few residents with one."""
+def open_follow_ups(database: Path) -> tuple[int, int, list[str]]:
+    """An open follow-up and its resident, and the mobile numbers of a few residents with
+    one."""
     with sqlite3.connect(database) as db:
         deadline = time.monotonic() + 60
         while not db.execute("SELECT count(*) FROM follow_ups WHERE state = 'open'").fetchone()[0]:
             if time.monotonic() > deadline:
                 raise SystemExit("the demo opened no follow-up")
             time.sleep(0.5)
-        first = db.execute("SELECT min(id) FROM follow_ups WHERE state = 'open'").fetchone()[0]
+        first, client = db.execute(
+            "SELECT id, client_id FROM follow_ups WHERE state = 'open' ORDER BY id LIMIT 1"
+        ).fetchone()
         numbers = db.execute(
             "SELECT DISTINCT p.e164 FROM phone_numbers p JOIN follow_ups f"
             " ON f.client_id = p.client_id WHERE f.state = 'open' AND p.e164 LIKE '+316%'"
             " ORDER BY p.e164 LIMIT ?",
             (len(REPLIES),),
         ).fetchall()
-    return first, [number for (number,) in numbers]
+    return first, client, [number for (number,) in numbers]
 
 
 def sms(base: str, sender: str, body: str, number: int) -> None:
@@ -104,7 +107,7 @@ def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots").resolve()
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as temp, demo(Path(temp)) as base:
-        follow_up, numbers = open_follow_ups(Path(temp) / "followup.db")
+        follow_up, client, numbers = open_follow_ups(Path(temp) / "followup.db")
         for n, (number, body) in enumerate(zip(numbers, REPLIES, strict=False), start=1):
             sms(base, number, body, n)
         link = ResponseLinks(base, SECRET).url(follow_up, date.today())
@@ -127,6 +130,12 @@ def main() -> None:
                 page.goto(base + "/belwachtrij")
                 page.wait_for_timeout(1000)  # the live lists have arrived
                 shoot(page, out, "belwachtrij", size)
+                page.goto(f"{base}/belwachtrij/inwoners/{client}")
+                page.wait_for_timeout(500)
+                shoot(page, out, "kaart", size)
+                page.keyboard.press("t")  # the shortcut for "Terugbellen op …"
+                page.locator("#afronden").scroll_into_view_if_needed()
+                shoot(page, out, "afronden", size)
                 page.goto(link)
                 shoot(page, out, "antwoord", size)
                 page.close()
