@@ -31,11 +31,12 @@ class DemoAccount:
     role: Role
     title: str  # the role in the team's words
     email: str
-    phone: str | None = None  # a mobile the simulated carrier rings like any other
+    # A mobile the simulated carrier rings like any other; no demo resident has an 068 number.
+    phone: str | None = None
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount(Role.AGENT, "Medewerker belteam", "belteam@demo.example", "+31687654321"),
+    DemoAccount(Role.AGENT, "Medewerker belteam", "belteam@demo.example", "06-87654321"),
     DemoAccount(Role.COORDINATOR, "Coördinator", "coordinator@demo.example"),
     DemoAccount(Role.ADMIN, "Beheerder", "beheer@demo.example"),
 )

@@ -150,6 +150,7 @@ class _Past:
         await receive_sms(self.sessions, sms, at)
 
     async def today(self, now: datetime) -> None:
+        """Texts of the last hours from residents whose follow-up is open."""
         async with unit_of_work(self.sessions) as uow:
             # Not in a round about to close: its end would stop the call they asked for.
             residents = await open_residents(uow.session, round_open_until=now + DAY)

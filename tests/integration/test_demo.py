@@ -80,6 +80,9 @@ async def test_the_demo_has_a_past_like_the_municipalitys_and_loads_once(session
         months = set(
             await session.scalars(sa.select(Outcome.recorded_at).where(Outcome.recorded_at < NOW))
         )
+        sent_at = list(
+            await session.scalars(sa.select(Attempt.sent_at).where(Attempt.sent_at.is_not(None)))
+        )
         in_round_two = await session.scalar(
             sa.select(sa.func.count()).where(
                 FollowUp.state == FollowUpState.OPEN, FollowUp.round_number == 2
@@ -91,6 +94,10 @@ async def test_the_demo_has_a_past_like_the_municipalitys_and_loads_once(session
     assert {source.value for source in sources} >= {"sms", "email_link", "agent", "planner"}
     assert len({(moment.year, moment.month) for moment in months}) >= 4
     assert in_round_two > 0
+    # The weekly passes of the past ran at half past eleven at night (half past midnight in
+    # summer time), and their messages still went out.
+    at_night = [m for m in sent_at if m.astimezone(SATURDAY_NIGHT.tzinfo).hour in (23, 0)]
+    assert len(at_night) > 1000
 
     counted = [
         sa.select(sa.func.count()).select_from(table)
