@@ -31,7 +31,7 @@ from followup.clock import Clock, utc_now
 from followup.dialing import dialer
 from followup.dutch import percent, window_text
 from followup.rules.attempt_failures import Recovery
-from followup.rules.contact_calendar import ContactCalendar
+from followup.rules.contact_calendar import contact_calendar
 from followup.scheduling import scheduler_context
 from followup.services.planning_settings import RulesCache
 from followup.settings import Settings
@@ -73,7 +73,9 @@ def create_app(
     app[SECRET_KEY] = secret_key
     app[DEMO] = demo
     app[CLOCK] = clock
-    app[CALENDAR] = ContactCalendar(settings.zone)
+    # In the demo the contact windows never close: one place, read by everything that plans
+    # or sends.
+    app[CALENDAR] = contact_calendar(settings.zone, demo=demo)
     app.cleanup_ctx.append(_database(engine))
     app.cleanup_ctx.append(_status_batches)
     app.cleanup_ctx.append(_dialer)

@@ -3,10 +3,15 @@
 import argparse
 import asyncio
 import logging
+from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from followup.cli.runtime import OK, Refused, database, listen, load_settings
 from followup.clock import utc_now
+from followup.rules.contact_calendar import contact_calendar
+from followup.rules.planning_rules import PlanningRules
 from followup.services.demo import load_demo_data
 from followup.services.planning_settings import PlanningSettingsError, load_rules
 from followup.services.secret_key import ensure_secret_key
@@ -37,16 +42,42 @@ async def _prepare(settings: Settings, demo: bool) -> str:
         now = utc_now()
         if demo:
             await upgrade(sessions.kw["bind"])
-            result = await load_demo_data(
-                sessions, DEMO_DIR, today=settings.local_date(now), now=now
-            )
-            if result is not None:
-                log.info("demo data imported: %d clients", result.imported)
         try:
-            await load_rules(sessions)
+            rules = await load_rules(sessions)
         except PlanningSettingsError as error:
             raise Refused(f"de planningsinstellingen zijn niet te gebruiken: {error}") from None
-        return await ensure_secret_key(sessions, settings.secret_key, now)
+        secret_key = await ensure_secret_key(sessions, settings.secret_key, now)
+        if demo:
+            await _load_demo(sessions, settings, rules, secret_key, now)
+        return secret_key
+
+
+async def _load_demo(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    rules: PlanningRules,
+    secret_key: str,
+    now: datetime,
+) -> None:
+    from followup.dialing import outreach_for  # the carrier library: for `serve` only
+
+    # The demo's calendar, as the app will use it: its past runs around the clock too.
+    calendar = contact_calendar(settings.zone, demo=True)
+    loaded = await load_demo_data(
+        sessions,
+        DEMO_DIR,
+        today=settings.local_date(now),
+        now=now,
+        outreach=outreach_for(settings, rules, secret_key, calendar),
+    )
+    if loaded is not None:
+        log.info(
+            "demo data loaded: %d clients, %d answers, %d callback requests, %d replies to read",
+            loaded.imported,
+            loaded.lived_in.answered,
+            loaded.lived_in.callbacks,
+            loaded.lived_in.replies_to_read,
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,14 +87,15 @@ def run(args: argparse.Namespace) -> int:
     from followup.app import create_app
 
     settings = load_settings()
-    secret_key = asyncio.run(_prepare(settings, args.demo))
     sock = listen(args.host, args.port)
     port = sock.getsockname()[1]
     if "public_url" not in settings.model_fields_set:
-        # The carrier (the simulated one, unless configured) reaches this process here.
+        # The carrier (the simulated one, unless configured) reaches this process here, and
+        # the demo's messages link to it.
         host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
         host = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
         settings = settings.model_copy(update={"public_url": f"http://{host}:{port}"})
+    secret_key = asyncio.run(_prepare(settings, args.demo))
     app = create_app(settings, secret_key=secret_key, demo=args.demo)
     web.run_app(
         app,

@@ -20,6 +20,8 @@ def _require_aware(moment: datetime) -> None:
 
 
 class ContactCalendar:
+    always_open = False  # see `AroundTheClock`
+
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
         self._holidays: dict[int, frozenset[date]] = {}
@@ -70,3 +72,21 @@ class ContactCalendar:
             if self.open_on(day, window) and moment < self.at(day, window.end):
                 return max(moment, self.at(day, window.start))
         raise ValueError(f"window {window} does not open within {_SEARCH_DAYS} days")
+
+
+class AroundTheClock(ContactCalendar):
+    """The demo's calendar: every day a working day, every window open day and night, so
+    whoever tries the service at any hour sees it work. Never used for real residents."""
+
+    always_open = True
+
+    def is_working_day(self, d: date) -> bool:
+        return True
+
+    def next_open(self, moment: datetime, window: WindowSpec) -> datetime:
+        _require_aware(moment)
+        return moment.astimezone(UTC)
+
+
+def contact_calendar(zone: ZoneInfo, *, demo: bool) -> ContactCalendar:
+    return AroundTheClock(zone) if demo else ContactCalendar(zone)

@@ -19,11 +19,12 @@ def _phone_exists(*conditions: sa.ColumnElement[bool]) -> sa.Exists:
 
 
 # The SQL of `rules.phones.can_take_sms` and `can_be_called`.
-CAN_SMS = _phone_exists(
+TAKES_SMS = (
     PhoneNumber.status == ContactStatus.VALID,
     PhoneNumber.type.in_(sorted(SMS_TYPES)),
     PhoneNumber.sms_blocked.is_(False),
 )
+CAN_SMS = _phone_exists(*TAKES_SMS)
 CAN_CALL = _phone_exists(
     PhoneNumber.status == ContactStatus.VALID, PhoneNumber.type.in_(sorted(CALLABLE_TYPES))
 )

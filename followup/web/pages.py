@@ -3,8 +3,9 @@
 import aiohttp_jinja2
 from aiohttp import web
 
-from followup.app_keys import CLOCK, DEMO, PHONE_PAGE, RULES, SESSIONS, SETTINGS
+from followup.app_keys import CALENDAR, CLOCK, DEMO, PHONE_PAGE, RULES, SESSIONS, SETTINGS
 from followup.rules.domain import ReportGrouping
+from followup.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from followup.services.overview import overview
 from followup.services.reach_report import reach_report
 from followup.web.access import public
@@ -24,5 +25,11 @@ async def home(request: web.Request) -> dict:
         "reach": await reach_report(sessions, ReportGrouping.WIJK, settings.zone),
         "demo": app[DEMO],
         "phone_url": app[PHONE_PAGE],
-        "message_window": (await app[RULES].get()).message_window,
+        # None: the windows never close (the demo's calendar).
+        "message_window": None
+        if app[CALENDAR].always_open
+        else (await app[RULES].get()).message_window,
+        # Known passwords, shown in the demo only: its accounts exist in no other database.
+        "demo_accounts": DEMO_ACCOUNTS if app[DEMO] else (),
+        "demo_password": DEMO_PASSWORD,
     }

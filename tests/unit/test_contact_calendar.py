@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from followup.rules.contact_calendar import ContactCalendar
+from followup.rules.contact_calendar import ContactCalendar, contact_calendar
 from followup.rules.domain import Channel
 from followup.rules.planning_rules import PlanningRules
 
@@ -208,3 +208,24 @@ def test_is_open(moment, window, expected):
 def test_window_of_a_channel():
     assert RULES.window_of(Channel.CALL) == CALLS
     assert RULES.window_of(Channel.SMS) == RULES.window_of(Channel.EMAIL) == MESSAGES
+
+
+def test_the_demo_calendar_is_open_day_and_night_every_day():
+    demo = contact_calendar(AMS, demo=True)
+    for moment in (
+        local(2026, 11, 28, 23, 30),  # Saturday night
+        local(2026, 11, 29, 4, 0),  # Sunday before dawn
+        local(2026, 12, 25, 12, 0),  # Christmas
+    ):
+        assert demo.is_open(moment, CALLS) and demo.is_open(moment, MESSAGES)
+        assert demo.next_open(moment, CALLS) == moment.astimezone(UTC)
+    assert demo.add_working_days(date(2026, 11, 28), 1) == date(2026, 11, 29)
+    with pytest.raises(ValueError, match="no time zone"):
+        demo.next_open(datetime(2026, 11, 28, 23, 30), CALLS)
+
+
+def test_outside_the_demo_the_windows_keep_their_hours():
+    calendar = contact_calendar(AMS, demo=False)
+    assert not calendar.always_open
+    assert not calendar.is_open(local(2026, 11, 28, 23, 30), MESSAGES)
+    assert calendar.next_open(local(2026, 11, 28, 23, 30), CALLS) == local(2026, 11, 30, 9, 0)
