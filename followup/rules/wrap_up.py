@@ -82,7 +82,6 @@ class WrapUpForm:
 def check_wrap_up(
     result: WrapUpResult,
     *,
-    had_call: bool,
     now: datetime,
     calendar: ContactCalendar,
     call_window: WindowSpec,
@@ -92,8 +91,6 @@ def check_wrap_up(
     new_email: str = "",
 ) -> WrapUpForm:
     """The form as it will be recorded, or WrapUpProblem saying what to change."""
-    if result in ABOUT_THE_CALL and not had_call:
-        raise WrapUpProblem(f"'{LABELS_NL[result]}' kan alleen na een gesprek. Bel eerst.")
     note = note.strip()
     if len(note) > MAX_NOTE:
         raise WrapUpProblem(f"De notitie is te lang: maximaal {MAX_NOTE} tekens.")
@@ -108,6 +105,12 @@ def check_wrap_up(
         new_phone=_new_phone(new_phone),
         new_email=_new_email(new_email),
     )
+
+
+def require_call(result: WrapUpResult, call: int | None) -> None:
+    """A result about how a call went needs the call."""
+    if result in ABOUT_THE_CALL and call is None:
+        raise WrapUpProblem(f"'{LABELS_NL[result]}' kan alleen na een gesprek. Bel eerst.")
 
 
 def _check_callback(

@@ -20,7 +20,7 @@ from followup.store.resident_card import CurrentFollowUp, Event, Number, Residen
 from followup.store.sms_templates import Template, templates
 from followup.store.unit_of_work import unit_of_work
 from followup.store.users import SignedIn
-from followup.store.wrap_ups import calls_to_wrap_up
+from followup.store.wrap_ups import call_to_wrap_up
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,9 @@ async def open_card(
             follow_up=follow_up,
             timeline=await card_queries.timeline(session, client_id),
             mine=mine,
-            call_to_wrap_up=_call_of(await calls_to_wrap_up(session, viewer.id), follow_up),
+            call_to_wrap_up=await call_to_wrap_up(session, viewer.id, follow_up.id)
+            if follow_up
+            else None,
             can_call=reachable and any(n.can_call for n in reach.numbers),
             can_sms=reachable and any(n.can_sms for n in reach.numbers),
             templates=await templates(session),
@@ -87,9 +89,3 @@ async def _hold(
     if viewer.role is not Role.AGENT or follow_up is None or follow_up.state != "open":
         return False
     return await lease_follow_up(session, follow_up.id, viewer.id, now, now + LEASE)
-
-
-def _call_of(waiting: list[tuple[int, int]], follow_up: CurrentFollowUp | None) -> int | None:
-    if follow_up is None:
-        return None
-    return next((attempt for attempt, of in waiting if of == follow_up.id), None)

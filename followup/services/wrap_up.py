@@ -20,7 +20,7 @@ from followup.rules.domain import (
     OutcomeSource,
     WrapUpResult,
 )
-from followup.rules.wrap_up import WrapUpForm
+from followup.rules.wrap_up import WrapUpForm, require_call
 from followup.services.attempt_failures import carry_out
 from followup.services.outcomes import opt_out, record_outcome
 from followup.services.refusals import QueueRefusal
@@ -31,7 +31,12 @@ from followup.store.follow_ups import client_of, lock_open_follow_up
 from followup.store.leases import leased_to, release_leases
 from followup.store.unit_of_work import unit_of_work
 from followup.store.users import SignedIn
-from followup.store.wrap_ups import agree_callback, insert_wrap_up, mark_wrapped_up
+from followup.store.wrap_ups import (
+    agree_callback,
+    call_to_wrap_up,
+    insert_wrap_up,
+    mark_wrapped_up,
+)
 
 WRONG_NUMBER_REASON = "agent"
 
@@ -56,6 +61,9 @@ async def wrap_up(
         holder = await leased_to(session, follow_up_id, now)
         if follow_up is not None and holder not in (None, agent.id):
             raise QueueRefusal("bij-collega")
+        if attempt_id is None:  # a page from before the call: the call it waits for
+            attempt_id = await call_to_wrap_up(session, agent.id, follow_up_id)
+        require_call(form.result, attempt_id)
         if attempt_id is not None and not await mark_wrapped_up(
             session, attempt_id, agent.id, follow_up_id, now
         ):

@@ -46,6 +46,16 @@ async def calls_to_wrap_up(session: AsyncSession, agent_id: int) -> list[tuple[i
     return [tuple(row) for row in rows]
 
 
+async def call_to_wrap_up(session: AsyncSession, agent_id: int, follow_up_id: int) -> int | None:
+    """The agent's call of this follow-up that waits for its result."""
+    return await session.scalar(
+        sa.select(Attempt.id)
+        .where(Attempt.agent_id == agent_id, Attempt.follow_up_id == follow_up_id, awaits_wrap_up())
+        .order_by(Attempt.id)
+        .limit(1)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Unwrapped:
     """A finished call whose result nobody recorded yet."""

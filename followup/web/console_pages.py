@@ -146,7 +146,6 @@ async def record(request: web.Request) -> web.StreamResponse:
     try:
         checked = check_wrap_up(
             _result(form),
-            had_call=bool(form.get("gesprek")),
             now=now,
             calendar=app[CALENDAR],
             call_window=(await app[RULES].get()).call_window,
