@@ -73,7 +73,7 @@ async def take_call(
     if agent.phone is None:
         raise QueueRefusal("Er staat geen telefoonnummer bij uw account. Vraag de beheerder.")
     async with unit_of_work(sessions) as uow:
-        client_id = await q.take_call(uow.session, attempt_id, agent.id)
+        client_id = await q.take_call(uow.session, attempt_id, agent.id, now)
         if client_id is None:
             raise QueueRefusal("Dit gesprek is al door een collega opgepakt.")
         record_audit(

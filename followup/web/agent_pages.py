@@ -98,7 +98,7 @@ async def queue_page(request: web.Request) -> web.Response:
     context = {
         "lists": _render(request, queue, agent),
         "agent": agent,
-        "notice": request.query.get("melding"),
+        "notice": NOTICES.get(request.query.get("melding", "")),
     }
     response = aiohttp_jinja2.render_template("queue.html", request, context)
     response.headers["Cache-Control"] = "no-store"
@@ -133,9 +133,24 @@ async def live(request: web.Request) -> web.StreamResponse:
     return stream
 
 
-def _back(notice: str | None = None) -> web.HTTPSeeOther:
+# `?melding=` names one of these, never text of its own: a link from elsewhere cannot put
+# its words in the page's alert box. A refusal is shown by its code; one not listed here
+# gets the general one.
+NOTICES = {
+    "al-opgepakt": "Dit gesprek is al door een collega opgepakt.",
+    "geen-telefoon": "Er staat geen telefoonnummer bij uw account. Vraag de beheerder.",
+    "al-gelezen": "Dit antwoord is al door een collega gelezen.",
+    "meer-inwoners": "Dit nummer hoort bij meer inwoners: u kunt alleen 'gelezen' kiezen.",
+    "mislukt": "Dat lukte niet. Laad de pagina opnieuw en probeer het nog een keer.",
+}
+_CODES = {text: code for code, text in NOTICES.items()}
+
+
+def _back(refusal: QueueRefusal | None = None) -> web.HTTPSeeOther:
     url = URL(QUEUE_PATH)
-    return web.HTTPSeeOther(url.with_query(melding=notice) if notice else url)
+    if refusal is None:
+        return web.HTTPSeeOther(url)
+    return web.HTTPSeeOther(url.with_query(melding=_CODES.get(str(refusal), "mislukt")))
 
 
 @routes.post(QUEUE_PATH + "/gesprekken/{attempt_id:\\d+}")
@@ -146,7 +161,7 @@ async def take(request: web.Request) -> web.StreamResponse:
     try:
         await take_call(request.app[SESSIONS], attempt_id, agent, request.app[CLOCK]())
     except QueueRefusal as refusal:
-        raise _back(str(refusal)) from None
+        raise _back(refusal) from None
     request.app[DISPATCH_SOON]()  # the agent's phone rings now, not at the next tick
     raise _back()
 
@@ -169,5 +184,5 @@ async def decide(request: web.Request) -> web.StreamResponse:
             request.app[CLOCK](),
         )
     except QueueRefusal as refusal:
-        raise _back(str(refusal)) from None
+        raise _back(refusal) from None
     raise _back()

@@ -16,7 +16,15 @@ STAFF_ROUTES = {
     ("GET", "/belwachtrij/live"): set(STAFF),
     ("POST", "/belwachtrij/gesprekken/{attempt_id}"): {Role.AGENT},
     ("POST", "/belwachtrij/antwoorden/{message_id}"): set(STAFF),
+    ("GET", "/wachtwoord"): set(STAFF),
+    ("POST", "/wachtwoord"): set(STAFF),
+    ("GET", "/beheer"): {Role.ADMIN},
+    ("POST", "/beheer/gebruikers"): {Role.ADMIN},
+    ("POST", "/beheer/gebruikers/{user_id}/uitzetten"): {Role.ADMIN},
+    ("POST", "/beheer/gebruikers/{user_id}/telefoon"): {Role.ADMIN},
 }
+# Public routes whose forms must still come from this site (Origin and CSRF token checked).
+OWN_FORMS = {("POST", "/inloggen"), ("POST", "/uitloggen")}
 
 
 def _routes() -> list[web.AbstractRoute]:
@@ -36,6 +44,17 @@ def test_staff_routes_are_exactly_the_listed_ones_with_their_roles():
         if (rule := rule_of(route)) is not None and rule.roles
     }
     assert staff == STAFF_ROUTES
+
+
+def test_staff_forms_and_sign_in_and_out_are_checked_and_nothing_else_public():
+    checked = {
+        (route.method, route.resource.canonical)
+        for route in _routes()
+        if route.method == "POST" and rule_of(route).own_forms
+    }
+    staff_posts = {route for route in STAFF_ROUTES if route[0] == "POST"}
+    # Not the response page: its signed link is its key, and Chromium sends `Origin: null`.
+    assert checked == staff_posts | OWN_FORMS
 
 
 def test_a_public_route_says_why():
