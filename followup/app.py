@@ -41,14 +41,17 @@ from followup.web import (
     account_pages,
     admin_pages,
     agent_pages,
+    console_pages,
     csrf,
     errors,
     health,
+    live_pages,
     pages,
     request_ids,
     response_pages,
     security_headers,
     sign_in_pages,
+    template_pages,
 )
 from followup.web.metrics import AppMetrics
 from webhooks import sms_routes, twilio_routes
@@ -119,10 +122,19 @@ def _setup_pages(app: web.Application) -> None:
     )
     env.globals.update(csrf.TEMPLATE_GLOBALS)  # `{{ csrf }}` for every form (web/access.py)
     app.router.add_static("/static", WEB / "static")
-    for module in (pages, response_pages, sign_in_pages, account_pages, admin_pages, agent_pages):
+    for module in (
+        pages,
+        response_pages,
+        sign_in_pages,
+        account_pages,
+        admin_pages,
+        agent_pages,
+        console_pages,
+        template_pages,
+    ):
         app.router.add_routes(module.routes)
     app[LIVE_STREAMS] = weakref.WeakSet()
-    app.on_shutdown.append(agent_pages.close_streams)
+    app.on_shutdown.append(live_pages.close_streams)
 
 
 def _database(given: AsyncEngine | None):

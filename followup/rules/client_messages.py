@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 from followup.rules.domain import AttemptPurpose
 
+# An SMS an agent writes, and a team template: at most two concatenated messages' worth.
+MAX_SMS = 320
+
 # Two lines with every SMS answer CONTRACT section 5 understands.
 REPLY_OPTIONS = (
     "Stuur 1 als u actief bent, 2 als het WIJ-team u helpt, 3 als u stappen zet, "

@@ -98,6 +98,7 @@ class AttemptPurpose(StrEnum):
     REMINDER = "reminder"
     CALLBACK = "callback"
     CONFIRMATION = "confirmation"
+    AGENT_MESSAGE = "agent_message"  # an SMS an agent sent from the resident's card
 
 
 class PhoneType(StrEnum):

@@ -10,15 +10,18 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from followup.rules.domain import AuditAction, OptOutSource
+from followup.rules.domain import AuditAction, OptOutSource, Role
 from followup.rules.sms_replies import Reply
+from followup.services.refusals import QueueRefusal
 from followup.services.replies import apply_reply
 from followup.store import agent_queue as q
 from followup.store.agent_queue import AgentCall, ReplyToRead, WaitingCall
 from followup.store.audit import record_audit
+from followup.store.leases import Lease, current_lease
 from followup.store.sms_messages import lock_reply_to_review, mark_reviewed
 from followup.store.unit_of_work import unit_of_work
 from followup.store.users import SignedIn
+from followup.store.wrap_ups import Unwrapped, unwrapped_calls
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +29,12 @@ class AgentQueue:
     waiting: list[WaitingCall]
     replies: list[ReplyToRead]
     mine: list[AgentCall]
+    # Finished calls without a result: the agent's own, or everyone's for a coordinator.
+    unwrapped: list[Unwrapped]
+    current: Lease | None  # the resident the agent holds now
 
     def client_ids(self) -> list[int]:
-        shown = [c.client_id for c in (*self.waiting, *self.mine)]
+        shown = [c.client_id for c in (*self.waiting, *self.mine, *self.unwrapped)]
         shown += [r.client_id for r in self.replies if r.client_id is not None]
         return sorted(set(shown))
 
@@ -47,6 +53,8 @@ async def agent_queue(
             await q.waiting_calls(uow.session, now),
             await q.replies_to_read(uow.session),
             await q.calls_of_agent(uow.session, agent.id, now),
+            await unwrapped_calls(uow.session, agent.id if agent.role is Role.AGENT else None),
+            await current_lease(uow.session, agent.id, now),
         )
         if queue != unless_same_as and (shown := queue.client_ids()):
             record_audit(
@@ -61,21 +69,17 @@ async def agent_queue(
         return queue
 
 
-class QueueRefusal(ValueError):
-    """Not done; the message is Dutch, for the agent."""
-
-
 async def take_call(
     sessions: async_sessionmaker[AsyncSession], attempt_id: int, agent: SignedIn, now: datetime
 ) -> None:
     """The agent takes a waiting call: the dialer rings the agent's own phone first, then
     connects the resident."""
     if agent.phone is None:
-        raise QueueRefusal("Er staat geen telefoonnummer bij uw account. Vraag de beheerder.")
+        raise QueueRefusal("geen-telefoon")
     async with unit_of_work(sessions) as uow:
         client_id = await q.take_call(uow.session, attempt_id, agent.id, now)
         if client_id is None:
-            raise QueueRefusal("Dit gesprek is al door een collega opgepakt.")
+            raise QueueRefusal("al-opgepakt")
         record_audit(
             uow.session,
             now=now,
@@ -100,12 +104,10 @@ async def decide_on_reply(
     async with unit_of_work(sessions) as uow:
         message = await lock_reply_to_review(uow.session, message_id)
         if message is None:
-            raise QueueRefusal("Dit antwoord is al door een collega gelezen.")
+            raise QueueRefusal("al-gelezen")
         if reply is not None:
             if message.client_id is None:
-                raise QueueRefusal(
-                    "Dit nummer hoort bij meer inwoners: u kunt alleen 'gelezen' kiezen."
-                )
+                raise QueueRefusal("gedeeld-nummer")
             await apply_reply(
                 uow.session, message.client_id, reply, now, OptOutSource.AGENT, user_id=agent.id
             )

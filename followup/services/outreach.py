@@ -36,7 +36,7 @@ class Outreach:
             return Outbound(**common, agent_phone=row.agent_phone)
         link = self.links.url(row.follow_up_id, row.due_at.date())
         if target.channel is Channel.SMS:
-            text = sms_text(
+            text = row.message or sms_text(
                 row.purpose, self.sender, row.round_number, link if row.link_in_sms else None
             )
             return Outbound(**common, body=text, lookup=lookup)

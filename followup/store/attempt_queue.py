@@ -24,6 +24,7 @@ from followup.store.rows import insert_select_ignoring_conflicts
 from followup.store.scratch import scratch, scratch_table
 from followup.store.tables import Attempt, Client, FollowUp, Round, SmsMessage
 from followup.store.types import UTCDateTime
+from followup.store.wrap_ups import held_for_wrap_up
 
 OPEN, CLOSED = FollowUpState.OPEN.value, FollowUpState.CLOSED.value
 
@@ -76,6 +77,7 @@ def _rounds_ready_for_a_step() -> sa.Select:
         .where(
             Round.closed_at.is_(None),
             FollowUp.state == OPEN,
+            ~held_for_wrap_up(FollowUp.id),
             ~sa.exists().where(
                 Attempt.round_id == Round.id, Attempt.state.in_(_PENDING_OR_STOPPED)
             ),

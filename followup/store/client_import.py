@@ -75,7 +75,14 @@ async def load_clients(session: AsyncSession, refs: Sequence[str]) -> dict[str, 
 _CLIENTS = Client.__table__
 
 
-def _phone_values(client_id: int, label: str, phone: PhoneClassification, now: datetime) -> dict:
+def phone_values(
+    client_id: int,
+    label: str,
+    phone: PhoneClassification,
+    now: datetime,
+    source: EvidenceSource = EvidenceSource.IMPORT,
+) -> dict:
+    """A number's row as the file, or the resident through an agent (`source`), gave it."""
     return {
         "client_id": client_id,
         "label": label,
@@ -84,9 +91,9 @@ def _phone_values(client_id: int, label: str, phone: PhoneClassification, now: d
         "type": phone.type,
         "status": phone.status,
         "invalid_reason": phone.invalid_reason,
-        "invalid_source": None if phone.is_valid else EvidenceSource.IMPORT,
+        "invalid_source": None if phone.is_valid else source,
         "sms_blocked": False,
-        "source": EvidenceSource.IMPORT,
+        "source": source,
         "created_at": now,
     }
 
@@ -152,7 +159,7 @@ async def _replace_phones(
             sa.update(PhoneNumber).where(PhoneNumber.id.in_(retired)).values(retired_at=now)
         )
     phones = [
-        _phone_values(client_ids[row.client_ref], label, phone, now)
+        phone_values(client_ids[row.client_ref], label, phone, now)
         for row, _, ch in changes
         for label, phone in ch.new_phones
     ]

@@ -24,6 +24,7 @@ from followup.rules.domain import (
 from followup.store.attempt_progress import update_attempts
 from followup.store.rows import insert_ignoring_conflicts
 from followup.store.tables import Attempt, Client, FollowUp, PhoneNumber, Round, SmsMessage, User
+from followup.store.wrap_ups import held_for_wrap_up
 
 ATTEMPTS = Attempt.__table__
 
@@ -43,6 +44,7 @@ class AttemptRow:
     to_address: str | None
     link_in_sms: bool
     due_at: datetime  # also dates the response link, so a message renders the same later
+    message: str | None  # an agent's own SMS text
 
 
 def _agent_ready() -> sa.Exists:
@@ -69,6 +71,7 @@ def _rows() -> sa.Select:
             Attempt.to_address,
             Client.link_in_sms,
             Attempt.due_at,
+            Attempt.message,
         )
         .join(FollowUp, FollowUp.id == Attempt.follow_up_id)
         .join(Client, Client.id == FollowUp.client_id)
@@ -95,6 +98,8 @@ async def lock_due(
             Attempt.due_at <= now,
             Attempt.channel.in_(sorted(channels)),
             sa.or_(Attempt.channel != Channel.CALL, _agent_ready()),
+            # An answered call waits for the agent's result: until then only the agent acts.
+            sa.or_(Attempt.agent_id.is_not(None), ~held_for_wrap_up(Attempt.follow_up_id)),
         )
         .order_by(Attempt.due_at, Attempt.id)
         .limit(limit)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from followup.rules.carrier_errors import MAX_DETAIL
 from followup.rules.carrier_status import MAX_ANSWERED_BY, MAX_SID, MAX_STATUS
+from followup.rules.client_messages import MAX_SMS
 from followup.rules.domain import (
     AttemptPurpose,
     AttemptState,
@@ -282,6 +283,8 @@ class Attempt(Base):
     cancelled_reason: Mapped[str | None] = mapped_column(sa.String(64))
     # An agent's call: when the agent recorded its result (a wrap-up).
     wrapped_up_at: Mapped[datetime | None]
+    # An agent's SMS: the text they sent (other messages are rendered from their purpose).
+    message: Mapped[str | None] = mapped_column(sa.String(MAX_SMS))
     created_at: Mapped[datetime]
 
 
@@ -386,7 +389,7 @@ class SmsTemplate(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(60))
-    body: Mapped[str] = mapped_column(sa.String(320))
+    body: Mapped[str] = mapped_column(sa.String(MAX_SMS))
     position: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime]
     updated_by_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))

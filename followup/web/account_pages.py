@@ -16,7 +16,7 @@ PASSWORD_PATH = "/wachtwoord"
 
 def _page(request: web.Request, *, error: str | None = None, status: int = 200):
     context = {
-        "user": signed_in(request),
+        "agent": signed_in(request),  # the header shows who is signed in
         "error": error,
         "changed": "gewijzigd" in request.query,
         "min_length": MIN_LENGTH,

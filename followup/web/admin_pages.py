@@ -57,7 +57,7 @@ async def _page(
     status: int = 200,
 ) -> web.Response:
     context = {
-        "admin": signed_in(request),
+        "agent": signed_in(request),  # the header shows who is signed in
         "overview": await admin_overview(request.app[SESSIONS]),
         "roles": ROLE_LABELS,
         "audit_labels": AUDIT_LABELS,

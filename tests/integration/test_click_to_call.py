@@ -178,3 +178,36 @@ async def test_calls_keep_to_the_call_window(db_url, tmp_path):
         assert (await world.dispatch(saturday)).sent == 0  # messages yes, calls no
         assert (await world.dispatch(TUESDAY.replace(hour=20))).sent == 0
         assert await world.received("calls") == []
+
+
+async def test_an_answered_call_holds_the_ladder_until_its_result_is_recorded(db_url, tmp_path):
+    """The resident who just talked to us gets no next step (call, SMS, e-mail) before the
+    agent wrapped up; afterwards the ladder goes on."""
+    async with outbound_world(db_url, tmp_path) as world:
+        await landline_client(world, tmp_path, "050-3671234")
+        agent_id = await agent_takes_the_calls(world)
+        await world.dispatch(TUESDAY)
+
+        async def answered():
+            attempt = await the_call(world)
+            return attempt if attempt.state is AttemptState.ANSWERED else None
+
+        call = await eventually(answered)
+        carrier = world.dialing.dispatcher.adapters[Channel.CALL].carrier
+        await carrier.client.calls(call.agent_leg_sid).update_async(status="completed")
+
+        async def completed():
+            found = await the_call(world)
+            return found if found.carrier_status == "completed" else None
+
+        await eventually(completed)
+        later = TUESDAY + timedelta(days=2)
+        await world.plan(later)
+        assert len(await world.attempts("A")) == 1  # held: no next step
+
+        async with world.sessions() as session, session.begin():
+            await session.execute(
+                sa.update(Attempt).where(Attempt.agent_id == agent_id).values(wrapped_up_at=later)
+            )
+        await world.plan(later)
+        assert len(await world.attempts("A")) == 2  # the ladder goes on

@@ -17,7 +17,7 @@ from sqlalchemy.engine import URL, make_url
 
 from followup.store.engine import create_engine
 from followup.store.migrate import upgrade
-from followup.store.tables import Base
+from followup.store.tables import Base, SmsTemplate
 
 POSTGRES_ENV = "FOLLOWUP_TEST_POSTGRES_URL"
 
@@ -94,12 +94,22 @@ def migrate(url: str) -> None:
 
 
 TABLES = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+# Rows the migrations themselves write (the team's first SMS templates): a migrated, empty
+# database has them, as the SQLite template copy does.
+SEEDED = (SmsTemplate.__table__,)
+_seeded: dict[str, dict] = {}
 
 
 async def empty_postgres_tables(url: str) -> None:
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
+            if url not in _seeded:  # the first time is right after migrating
+                _seeded[url] = {t: (await connection.execute(t.select())).all() for t in SEEDED}
+            seeded = _seeded[url]
             await connection.exec_driver_sql(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+            for table, rows in seeded.items():
+                if rows:
+                    await connection.execute(table.insert(), [row._asdict() for row in rows])
     finally:
         await engine.dispose()

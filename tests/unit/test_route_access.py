@@ -22,6 +22,14 @@ STAFF_ROUTES = {
     ("POST", "/beheer/gebruikers"): {Role.ADMIN},
     ("POST", "/beheer/gebruikers/{user_id}/uitzetten"): {Role.ADMIN},
     ("POST", "/beheer/gebruikers/{user_id}/telefoon"): {Role.ADMIN},
+    ("POST", "/belwachtrij/volgende"): {Role.AGENT},
+    ("GET", "/belwachtrij/inwoners/{client_id}"): set(STAFF),
+    ("GET", "/belwachtrij/inwoners/{client_id}/live"): set(STAFF),
+    ("POST", "/belwachtrij/inwoners/{client_id}/bellen"): {Role.AGENT},
+    ("POST", "/belwachtrij/inwoners/{client_id}/sms"): {Role.AGENT},
+    ("POST", "/belwachtrij/inwoners/{client_id}/afronden"): {Role.AGENT},
+    ("GET", "/belwachtrij/sjablonen"): {Role.COORDINATOR, Role.ADMIN},
+    ("POST", "/belwachtrij/sjablonen"): {Role.COORDINATOR, Role.ADMIN},
 }
 # Public routes whose forms must still come from this site (Origin and CSRF token checked).
 OWN_FORMS = {("POST", "/inloggen"), ("POST", "/uitloggen")}

@@ -2,7 +2,8 @@
 
 - `follow_ups.leased_to_id`, `lease_until`: the agent working the resident now.
 - `attempts.wrapped_up_at`: an agent's call whose result was recorded; an answered call
-  without one holds the ladder.
+  without one holds the ladder. Calls made before this migration count as wrapped up.
+- `attempts.message` and the purpose `agent_message`: an SMS an agent wrote from the card.
 - `wrap_ups`: what agents recorded after calls, one per call at most.
 - `contact_changes`: numbers and addresses residents gave agents, the old value kept.
 - `sms_templates`: the team's short messages, with three to start from.
@@ -25,6 +26,7 @@ WRAP_UP_RESULTS = (
     'active', 'with_wij', 'in_progress', 'not_active', 'unreachable', 'no_answer',
     'voicemail', 'busy', 'wrong_number', 'call_back', 'no_contact_wanted',
 )
+PURPOSES = ('opening', 'call', 'reminder', 'callback', 'confirmation')
 FIRST_TEMPLATES = [
     ('Ik probeerde u te bellen',
      'Beste inwoner, ik probeerde u te bellen voor een kort gesprek over hoe het met u gaat. '
@@ -38,6 +40,10 @@ FIRST_TEMPLATES = [
 ]
 
 
+def _purpose_in(purposes: tuple[str, ...]) -> str:
+    return "purpose IN (" + ", ".join(f"'{p}'" for p in purposes) + ")"
+
+
 def upgrade() -> None:
     with op.batch_alter_table('follow_ups') as batch_op:
         batch_op.add_column(sa.Column('leased_to_id', sa.Integer(), nullable=True))
@@ -45,6 +51,13 @@ def upgrade() -> None:
         batch_op.create_foreign_key(op.f('fk_follow_ups_leased_to_id_users'), 'users', ['leased_to_id'], ['id'], ondelete='SET NULL')
     with op.batch_alter_table('attempts') as batch_op:
         batch_op.add_column(sa.Column('wrapped_up_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('message', sa.String(length=320), nullable=True))
+        batch_op.drop_constraint(op.f('ck_attempts_attempt_purpose'), type_='check')
+        batch_op.create_check_constraint('attempt_purpose', _purpose_in((*PURPOSES, 'agent_message')))
+    op.execute(
+        "UPDATE attempts SET wrapped_up_at = COALESCE(finished_at, created_at)"
+        " WHERE agent_id IS NOT NULL"
+    )
     op.create_table(
         'wrap_ups',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -104,7 +117,11 @@ def downgrade() -> None:
     op.drop_index('uq_wrap_ups_attempt_id', table_name='wrap_ups')
     op.drop_index(op.f('ix_wrap_ups_follow_up_id'), table_name='wrap_ups')
     op.drop_table('wrap_ups')
+    op.execute("DELETE FROM attempts WHERE purpose = 'agent_message'")
     with op.batch_alter_table('attempts') as batch_op:
+        batch_op.drop_constraint(op.f('ck_attempts_attempt_purpose'), type_='check')
+        batch_op.create_check_constraint('attempt_purpose', _purpose_in(PURPOSES))
+        batch_op.drop_column('message')
         batch_op.drop_column('wrapped_up_at')
     with op.batch_alter_table('follow_ups') as batch_op:
         batch_op.drop_constraint(op.f('fk_follow_ups_leased_to_id_users'), type_='foreignkey')

@@ -1,0 +1,95 @@
+"""Use case: open a resident's card. Who they are, how they can be reached, their follow-up,
+and one timeline of everything that happened. Every opening is audited.
+
+An agent who opens the card of a resident nobody works holds them from then on (a lease,
+renewed while the card stays open); a colleague's resident is shown but not theirs to call.
+Coordinators and admins look, they do not call."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from followup.rules.domain import AuditAction, Role
+from followup.services.next_resident import LEASE
+from followup.store import resident_card as card_queries
+from followup.store.audit import record_audit
+from followup.store.leases import lease_follow_up
+from followup.store.reachability import load_reach
+from followup.store.resident_card import CurrentFollowUp, Event, Number, Resident
+from followup.store.sms_templates import Template, templates
+from followup.store.unit_of_work import unit_of_work
+from followup.store.users import SignedIn
+from followup.store.wrap_ups import calls_to_wrap_up
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    resident: Resident
+    numbers: list[Number]
+    follow_up: CurrentFollowUp | None
+    timeline: list[Event]
+    mine: bool  # leased to the agent who looks: theirs to call and to wrap up
+    call_to_wrap_up: int | None  # the agent's call of this resident that waits for a result
+    can_call: bool
+    can_sms: bool
+    templates: list[Template]
+
+
+async def open_card(
+    sessions: async_sessionmaker[AsyncSession],
+    client_id: int,
+    viewer: SignedIn,
+    now: datetime,
+    *,
+    audit: bool = True,
+) -> Card | None:
+    """None when there is no such resident (or they were erased). `audit`: False for a page
+    that is open already and looks again (its opening was audited)."""
+    async with unit_of_work(sessions) as uow:
+        session = uow.session
+        resident = await card_queries.resident(session, client_id)
+        if resident is None:
+            return None
+        follow_up = await card_queries.current_follow_up(session, client_id, now)
+        mine = await _hold(session, follow_up, viewer, now)
+        if mine:  # the lease changed: read who holds it again
+            follow_up = await card_queries.current_follow_up(session, client_id, now)
+        reach = (await load_reach(session, [client_id]))[client_id]
+        reachable = follow_up is not None and follow_up.state == "open" and not reach.opted_out
+        card = Card(
+            resident=resident,
+            numbers=await card_queries.numbers(session, client_id),
+            follow_up=follow_up,
+            timeline=await card_queries.timeline(session, client_id),
+            mine=mine,
+            call_to_wrap_up=_call_of(await calls_to_wrap_up(session, viewer.id), follow_up),
+            can_call=reachable and any(n.can_call for n in reach.numbers),
+            can_sms=reachable and any(n.can_sms for n in reach.numbers),
+            templates=await templates(session),
+        )
+        if audit:
+            record_audit(
+                session,
+                now=now,
+                actor=viewer.email,
+                action=AuditAction.CARD_OPENED,
+                user_id=viewer.id,
+                client_id=client_id,
+            )
+        await uow.commit()
+        return card
+
+
+async def _hold(
+    session: AsyncSession, follow_up: CurrentFollowUp | None, viewer: SignedIn, now: datetime
+) -> bool:
+    if viewer.role is not Role.AGENT or follow_up is None or follow_up.state != "open":
+        return False
+    return await lease_follow_up(session, follow_up.id, viewer.id, now, now + LEASE)
+
+
+def _call_of(waiting: list[tuple[int, int]], follow_up: CurrentFollowUp | None) -> int | None:
+    if follow_up is None:
+        return None
+    return next((attempt for attempt, of in waiting if of == follow_up.id), None)

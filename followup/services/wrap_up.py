@@ -1,0 +1,145 @@
+"""Use case: the agent records what came of a call (or of the card, without one). The five
+outcomes close the follow-up; the other results keep it open and do what they say: a wrong
+number is flagged with the agent as evidence and another channel takes over, an agreed
+callback is queued for its time, an opt-out is recorded and is absolute. A new number or
+address the resident gave replaces the old one, which stays in the history.
+
+All or nothing, and once: a second click, or a colleague who was first, changes nothing and
+is told so."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from followup.rules.attempt_failures import FailureDecision, Flag, FlagKind, Recovery
+from followup.rules.domain import (
+    AuditAction,
+    EvidenceSource,
+    OptOutSource,
+    OutcomeSource,
+    WrapUpResult,
+)
+from followup.rules.wrap_up import WrapUpForm
+from followup.services.attempt_failures import carry_out
+from followup.services.outcomes import opt_out, record_outcome
+from followup.services.refusals import QueueRefusal
+from followup.store.attempt_progress import lock_attempts
+from followup.store.audit import record_audit
+from followup.store.contact_changes import replace_email, replace_primary_phone
+from followup.store.follow_ups import client_of, lock_open_follow_up
+from followup.store.leases import leased_to, release_leases
+from followup.store.unit_of_work import unit_of_work
+from followup.store.users import SignedIn
+from followup.store.wrap_ups import agree_callback, insert_wrap_up, mark_wrapped_up
+
+WRONG_NUMBER_REASON = "agent"
+
+
+@dataclass(frozen=True, slots=True)
+class WrappedUp:
+    closed_meanwhile: bool  # the follow-up had closed already: only the call's result is kept
+
+
+async def wrap_up(
+    sessions: async_sessionmaker[AsyncSession],
+    follow_up_id: int,
+    attempt_id: int | None,
+    form: WrapUpForm,
+    agent: SignedIn,
+    now: datetime,
+    recovery: Recovery,
+) -> WrappedUp:
+    async with unit_of_work(sessions) as uow:
+        session = uow.session
+        follow_up = await lock_open_follow_up(session, follow_up_id)
+        holder = await leased_to(session, follow_up_id, now)
+        if follow_up is not None and holder not in (None, agent.id):
+            raise QueueRefusal("bij-collega")
+        if attempt_id is not None and not await mark_wrapped_up(
+            session, attempt_id, agent.id, follow_up_id, now
+        ):
+            raise QueueRefusal("al-afgerond")
+        if follow_up is None and attempt_id is None:
+            raise QueueRefusal("al-uitkomst")
+        insert_wrap_up(session, follow_up_id, attempt_id, form, agent.id, now)
+        client_id = await client_of(session, follow_up_id)
+        if follow_up is not None:
+            await _change_contact(session, client_id, form, agent, now)
+            await _carry_out(session, follow_up_id, attempt_id, form, agent, now, recovery)
+        await release_leases(session, agent.id)
+        record_audit(
+            session,
+            now=now,
+            actor=agent.email,
+            action=AuditAction.CALL_WRAPPED_UP,
+            user_id=agent.id,
+            client_id=client_id,
+            detail={"attempt": attempt_id, "result": form.result.value},
+        )
+        await uow.commit()
+        return WrappedUp(closed_meanwhile=follow_up is None)
+
+
+async def _carry_out(
+    session: AsyncSession,
+    follow_up_id: int,
+    attempt_id: int | None,
+    form: WrapUpForm,
+    agent: SignedIn,
+    now: datetime,
+    recovery: Recovery,
+) -> None:
+    if form.outcome is not None:
+        await record_outcome(
+            session,
+            follow_up_id,
+            form.outcome,
+            now,
+            source=OutcomeSource.AGENT,
+            reason=form.reason,
+            note=form.note,
+            user_id=agent.id,
+        )
+    elif form.result is WrapUpResult.NO_CONTACT_WANTED:
+        client_id = await client_of(session, follow_up_id)
+        await opt_out(session, client_id, now, source=OptOutSource.AGENT, user_id=agent.id)
+    elif form.result is WrapUpResult.CALL_BACK and form.callback_at is not None:
+        await agree_callback(session, follow_up_id, agent.id, form.callback_at, now)
+    elif form.result is WrapUpResult.WRONG_NUMBER and attempt_id is not None:
+        await _wrong_number(session, attempt_id, agent, now, recovery)
+
+
+async def _wrong_number(
+    session: AsyncSession, attempt_id: int, agent: SignedIn, now: datetime, recovery: Recovery
+) -> None:
+    """As when the carrier proves a number wrong: flagged, with the agent as evidence, and the
+    next channel takes over."""
+    connection = await session.connection()
+    call = (await lock_attempts(connection, [attempt_id]))[attempt_id]
+    flag = Flag(FlagKind.WRONG_NUMBER, WRONG_NUMBER_REASON, EvidenceSource.AGENT, agent.email)
+    await carry_out(session, FailureDecision(call, flag=flag, contact_lost=True), now, recovery)
+
+
+async def _change_contact(
+    session: AsyncSession, client_id: int, form: WrapUpForm, agent: SignedIn, now: datetime
+) -> None:
+    changed = []
+    if form.new_phone is not None and await replace_primary_phone(
+        session, client_id, form.new_phone, agent.id, now
+    ):
+        changed.append("phone")
+    if form.new_email is not None and await replace_email(
+        session, client_id, form.new_email, agent.id, now
+    ):
+        changed.append("email")
+    if changed:
+        record_audit(
+            session,
+            now=now,
+            actor=agent.email,
+            action=AuditAction.CONTACT_CHANGED,
+            user_id=agent.id,
+            client_id=client_id,
+            detail={"changed": changed},
+        )

@@ -1,0 +1,325 @@
+"""The resident card as queries: who the resident is and how they can be reached, their
+current follow-up, and everything that happened, as rows the card puts on one timeline."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from followup.rules.domain import (
+    AttemptPurpose,
+    AttemptState,
+    Channel,
+    ContactKind,
+    ContactStatus,
+    EvidenceSource,
+    FollowUpState,
+    Initiative,
+    MessageDirection,
+    OptOutSource,
+    OutcomeCategory,
+    OutcomeSource,
+    PhoneLabel,
+    PhoneType,
+    UnreachableReason,
+    WrapUpResult,
+)
+from followup.store.tables import (
+    Attempt,
+    Client,
+    ContactChange,
+    Conversation,
+    FollowUp,
+    OptOut,
+    Outcome,
+    PhoneNumber,
+    Round,
+    SmsMessage,
+    User,
+    WrapUp,
+)
+
+TIMELINE_LIMIT = 500  # of each kind: a card is read by a person
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    id: int
+    label: PhoneLabel
+    raw: str
+    e164: str | None
+    type: PhoneType
+    status: ContactStatus
+    invalid_source: EvidenceSource | None
+    invalid_detail: str | None
+    sms_blocked: bool
+    retired_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Resident:
+    id: int
+    name: str
+    wijk: str
+    email: str | None
+    email_status: ContactStatus | None
+    preferred_channel: Channel | None
+    opted_out: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentFollowUp:
+    id: int
+    state: FollowUpState
+    round_number: int
+    step: int | None  # the latest ladder step queued in this round
+    conversation_date: date
+    follow_up_after_months: int
+    initiative: Initiative
+    due_on: date
+    callback_requested_at: datetime | None
+    leased_to: str | None  # the agent working them now
+    lease_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptEvent:
+    at: datetime
+    id: int
+    channel: Channel
+    purpose: AttemptPurpose
+    state: AttemptState
+    due_at: datetime
+    carrier_status: str | None
+    error_message: str | None
+    duration_seconds: int | None
+    agent: str | None
+    to_address: str | None
+    wrapped_up: bool
+    message: str | None  # an agent's own SMS
+
+
+@dataclass(frozen=True, slots=True)
+class SmsEvent:
+    at: datetime
+    direction: MessageDirection
+    body: str
+    interpretation: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WrapUpEvent:
+    at: datetime
+    result: WrapUpResult
+    note: str | None
+    callback_at: datetime | None
+    agent: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeEvent:
+    at: datetime
+    category: OutcomeCategory
+    reason: UnreachableReason | None
+    source: OutcomeSource
+    note: str | None
+    agent: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OptOutEvent:
+    at: datetime
+    source: OptOutSource
+    lifted: bool  # this row is the lifting of an opt-out
+
+
+@dataclass(frozen=True, slots=True)
+class ContactChangeEvent:
+    at: datetime
+    kind: ContactKind
+    old_value: str | None
+    new_value: str
+    agent: str | None
+
+
+Event = AttemptEvent | SmsEvent | WrapUpEvent | OutcomeEvent | OptOutEvent | ContactChangeEvent
+
+
+async def resident(session: AsyncSession, client_id: int) -> Resident | None:
+    active_opt_out = sa.exists().where(OptOut.client_id == Client.id, OptOut.lifted_at.is_(None))
+    row = (
+        await session.execute(
+            sa.select(
+                Client.id,
+                Client.name,
+                Client.wijk,
+                Client.email,
+                Client.email_status,
+                Client.preferred_channel,
+                active_opt_out,
+            ).where(Client.id == client_id, Client.erased_at.is_(None))
+        )
+    ).first()
+    return Resident(*row[:-1], bool(row[-1])) if row else None
+
+
+async def numbers(session: AsyncSession, client_id: int) -> list[Number]:
+    rows = await session.execute(
+        sa.select(
+            PhoneNumber.id,
+            PhoneNumber.label,
+            PhoneNumber.raw,
+            PhoneNumber.e164,
+            PhoneNumber.type,
+            PhoneNumber.status,
+            PhoneNumber.invalid_source,
+            PhoneNumber.invalid_detail,
+            PhoneNumber.sms_blocked,
+            PhoneNumber.retired_at,
+        )
+        .where(PhoneNumber.client_id == client_id)
+        .order_by(PhoneNumber.retired_at.is_not(None), PhoneNumber.label, PhoneNumber.id)
+    )
+    return [Number(*row) for row in rows]
+
+
+async def current_follow_up(
+    session: AsyncSession, client_id: int, now: datetime
+) -> CurrentFollowUp | None:
+    """The open follow-up, or else the latest one."""
+    latest_step = (
+        sa.select(sa.func.max(Attempt.step))
+        .join(Round, Round.id == Attempt.round_id)
+        .where(Round.follow_up_id == FollowUp.id, Round.number == FollowUp.round_number)
+        .scalar_subquery()
+    )
+    holder = aliased(User)
+    row = (
+        await session.execute(
+            sa.select(
+                FollowUp.id,
+                FollowUp.state,
+                FollowUp.round_number,
+                latest_step,
+                Conversation.conversation_date,
+                Conversation.follow_up_after_months,
+                Conversation.initiative,
+                Conversation.due_on,
+                FollowUp.callback_requested_at,
+                sa.case((FollowUp.lease_until > now, holder.email)),
+                FollowUp.lease_until,
+            )
+            .join(Conversation, Conversation.id == FollowUp.conversation_id)
+            .outerjoin(holder, holder.id == FollowUp.leased_to_id)
+            .where(FollowUp.client_id == client_id)
+            .order_by(FollowUp.state != FollowUpState.OPEN, FollowUp.opened_at.desc())
+            .limit(1)
+        )
+    ).first()
+    return CurrentFollowUp(*row) if row else None
+
+
+async def timeline(session: AsyncSession, client_id: int) -> list[Event]:
+    """Everything that happened with this resident, newest first."""
+    events: list[Event] = []
+    for query, make in (
+        (_attempts(client_id), AttemptEvent),
+        (_messages(client_id), SmsEvent),
+        (_wrap_ups(client_id), WrapUpEvent),
+        (_outcomes(client_id), OutcomeEvent),
+        (_opt_outs(client_id, lifted=False), OptOutEvent),
+        (_opt_outs(client_id, lifted=True), OptOutEvent),
+        (_contact_changes(client_id), ContactChangeEvent),
+    ):
+        events += [make(*row) for row in await session.execute(query.limit(TIMELINE_LIMIT))]
+    return sorted(events, key=lambda event: event.at, reverse=True)
+
+
+def _of_client(client_id: int) -> sa.ColumnElement[bool]:
+    return FollowUp.client_id == client_id
+
+
+def _attempts(client_id: int) -> sa.Select:
+    at = sa.func.coalesce(Attempt.finished_at, Attempt.sent_at, Attempt.due_at)
+    return (
+        sa.select(
+            at,
+            Attempt.id,
+            Attempt.channel,
+            Attempt.purpose,
+            Attempt.state,
+            Attempt.due_at,
+            Attempt.carrier_status,
+            Attempt.error_message,
+            Attempt.duration_seconds,
+            User.email,
+            Attempt.to_address,
+            Attempt.wrapped_up_at.is_not(None),
+            Attempt.message,
+        )
+        .join(FollowUp, FollowUp.id == Attempt.follow_up_id)
+        .outerjoin(User, User.id == Attempt.agent_id)
+        .where(_of_client(client_id))
+        .order_by(at.desc())
+    )
+
+
+def _messages(client_id: int) -> sa.Select:
+    return (
+        sa.select(
+            SmsMessage.created_at, SmsMessage.direction, SmsMessage.body, SmsMessage.interpretation
+        )
+        .where(SmsMessage.client_id == client_id)
+        .order_by(SmsMessage.created_at.desc())
+    )
+
+
+def _wrap_ups(client_id: int) -> sa.Select:
+    return (
+        sa.select(WrapUp.recorded_at, WrapUp.result, WrapUp.note, WrapUp.callback_at, User.email)
+        .join(FollowUp, FollowUp.id == WrapUp.follow_up_id)
+        .outerjoin(User, User.id == WrapUp.user_id)
+        .where(_of_client(client_id))
+        .order_by(WrapUp.recorded_at.desc())
+    )
+
+
+def _outcomes(client_id: int) -> sa.Select:
+    return (
+        sa.select(
+            Outcome.recorded_at,
+            Outcome.category,
+            Outcome.reason,
+            Outcome.source,
+            Outcome.note,
+            User.email,
+        )
+        .join(FollowUp, FollowUp.id == Outcome.follow_up_id)
+        .outerjoin(User, User.id == Outcome.recorded_by_id)
+        .where(_of_client(client_id))
+        .order_by(Outcome.recorded_at.desc())
+    )
+
+
+def _opt_outs(client_id: int, *, lifted: bool) -> sa.Select:
+    at = OptOut.lifted_at if lifted else OptOut.created_at
+    source = OptOut.lifted_source if lifted else OptOut.source
+    query = sa.select(at, source, sa.literal(lifted)).where(OptOut.client_id == client_id)
+    return query.where(OptOut.lifted_at.is_not(None)) if lifted else query
+
+
+def _contact_changes(client_id: int) -> sa.Select:
+    return (
+        sa.select(
+            ContactChange.changed_at,
+            ContactChange.kind,
+            ContactChange.old_value,
+            ContactChange.new_value,
+            User.email,
+        )
+        .outerjoin(User, User.id == ContactChange.user_id)
+        .where(ContactChange.client_id == client_id)
+        .order_by(ContactChange.changed_at.desc())
+    )

@@ -1,0 +1,158 @@
+"""Wrap-ups as queries: which calls still wait for their result, recording one, and the call
+an agent agreed with the resident.
+
+A call "waits for its wrap-up" once the resident was dialled (it has the resident's leg) and
+until the agent recorded what came of it. Such a call holds the ladder and the agent's next
+resident."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from followup.rules.domain import AttemptPurpose, AttemptState, Channel
+from followup.rules.wrap_up import WrapUpForm
+from followup.store.tables import Attempt, Client, FollowUp, Round, User, WrapUp
+from followup.store.types import UTCDateTime
+
+# A round holding an agreed callback stays open at least this long after the callback's time.
+CALLBACK_ROOM = timedelta(days=1)
+
+
+def awaits_wrap_up(attempt: type[Attempt] = Attempt) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        attempt.agent_id.is_not(None),
+        attempt.channel == Channel.CALL,
+        attempt.carrier_sid.is_not(None),
+        attempt.wrapped_up_at.is_(None),
+    )
+
+
+def held_for_wrap_up(follow_up_id: sa.ColumnElement[int]) -> sa.Exists:
+    """A call of this follow-up waits for its wrap-up: nobody else contacts the resident."""
+    waiting = aliased(Attempt)
+    return sa.exists().where(waiting.follow_up_id == follow_up_id, awaits_wrap_up(waiting))
+
+
+async def calls_to_wrap_up(session: AsyncSession, agent_id: int) -> list[tuple[int, int]]:
+    """The agent's calls still waiting for a result: (attempt, follow-up), oldest first."""
+    rows = await session.execute(
+        sa.select(Attempt.id, Attempt.follow_up_id)
+        .where(Attempt.agent_id == agent_id, awaits_wrap_up())
+        .order_by(Attempt.id)
+    )
+    return [tuple(row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Unwrapped:
+    """A finished call whose result nobody recorded yet."""
+
+    attempt_id: int
+    client_id: int
+    name: str
+    agent: str
+    finished_at: datetime
+
+
+async def unwrapped_calls(
+    session: AsyncSession, agent_id: int | None, limit: int = 50
+) -> list[Unwrapped]:
+    """Finished calls still waiting for their result: one agent's, or everyone's (None)."""
+    query = (
+        sa.select(Attempt.id, Client.id, Client.name, User.email, Attempt.finished_at)
+        .join(FollowUp, FollowUp.id == Attempt.follow_up_id)
+        .join(Client, Client.id == FollowUp.client_id)
+        .join(User, User.id == Attempt.agent_id)
+        .where(awaits_wrap_up(), Attempt.finished_at.is_not(None))
+        .order_by(Attempt.finished_at)
+        .limit(limit)
+    )
+    if agent_id is not None:
+        query = query.where(Attempt.agent_id == agent_id)
+    return [Unwrapped(*row) for row in await session.execute(query)]
+
+
+async def mark_wrapped_up(
+    session: AsyncSession, attempt_id: int, agent_id: int, follow_up_id: int, now: datetime
+) -> bool:
+    """False unless it is this agent's call of this follow-up and waited for its result (a
+    second click finds it wrapped up already)."""
+    result = await session.execute(
+        sa.update(Attempt)
+        .where(
+            Attempt.id == attempt_id,
+            Attempt.agent_id == agent_id,
+            Attempt.follow_up_id == follow_up_id,
+            awaits_wrap_up(),
+        )
+        .values(wrapped_up_at=now)
+    )
+    return result.rowcount == 1
+
+
+def insert_wrap_up(
+    session: AsyncSession,
+    follow_up_id: int,
+    attempt_id: int | None,
+    form: WrapUpForm,
+    user_id: int,
+    now: datetime,
+) -> None:
+    session.add(
+        WrapUp(
+            follow_up_id=follow_up_id,
+            attempt_id=attempt_id,
+            user_id=user_id,
+            result=form.result,
+            note=form.note,
+            callback_at=form.callback_at,
+            recorded_at=now,
+        )
+    )
+
+
+async def agree_callback(
+    session: AsyncSession, follow_up_id: int, agent_id: int, at: datetime, now: datetime
+) -> None:
+    """The resident agreed to be called at `at`: a callback queued for then (the one waiting
+    moves), kept for this agent for a while (`rules.wrap_up.CALLBACK_GRACE`). Its round stays
+    open until then."""
+    latest_round = await session.scalar(
+        sa.select(Round.id)
+        .where(Round.follow_up_id == follow_up_id)
+        .order_by(Round.number.desc())
+        .limit(1)
+    )
+    await session.execute(
+        sa.update(Round)
+        .where(Round.id == latest_round, Round.closes_at < at + CALLBACK_ROOM)
+        .values(closes_at=sa.literal(at + CALLBACK_ROOM, UTCDateTime()))
+    )
+    moved = await session.execute(
+        sa.update(Attempt)
+        .where(
+            Attempt.follow_up_id == follow_up_id,
+            Attempt.purpose == AttemptPurpose.CALLBACK,
+            Attempt.state == AttemptState.QUEUED,
+        )
+        .values(due_at=at, agent_id=None)
+    )
+    if moved.rowcount == 0:
+        session.add(
+            Attempt(
+                follow_up_id=follow_up_id,
+                round_id=latest_round,
+                channel=Channel.CALL,
+                purpose=AttemptPurpose.CALLBACK,
+                state=AttemptState.QUEUED,
+                due_at=at,
+                tries=0,
+                created_at=now,
+            )
+        )
+    await session.execute(
+        sa.update(FollowUp).where(FollowUp.id == follow_up_id).values(assigned_agent_id=agent_id)
+    )
