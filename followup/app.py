@@ -38,14 +38,18 @@ from followup.settings import Settings
 from followup.store.engine import create_engine, session_factory
 from followup.web import (
     access,
+    account_pages,
+    admin_pages,
     agent_pages,
     console_pages,
+    csrf,
     errors,
     health,
     live_pages,
     pages,
     request_ids,
     response_pages,
+    security_headers,
     sign_in_pages,
     template_pages,
 )
@@ -93,32 +97,39 @@ def create_app(
 def _setup_middlewares(app: web.Application) -> None:
     """Outermost first: the request's id is on every line logged for it; every request is
     counted, also one another middleware answers early (a redirect); an unexpected error is
-    logged without its message and counted as the 500 it is answered with."""
+    logged without its message and counted as the 500 it is answered with; templates write
+    the request's CSRF token (and the browser gets the key of a new one); the access check
+    comes last. Every answer carries its id and the security headers."""
     app[METRICS] = metrics = AppMetrics()
     app.middlewares.extend(
         [
             request_ids.identify_request,
             metrics.count_requests,
             errors.hide_error_details,
+            csrf.answering,
             access.enforce_access,
         ]
     )
     app.on_response_prepare.append(request_ids.answer_with_id)
+    app.on_response_prepare.append(security_headers.add_security_headers)
 
 
 def _setup_pages(app: web.Application) -> None:
     """Templates, static files and the pages people use."""
-    aiohttp_jinja2.setup(
+    env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(WEB / "templates"),
         autoescape=True,
         filters={"procent": percent, "contacttijden": window_text},
     )
+    env.globals.update(csrf.TEMPLATE_GLOBALS)  # `{{ csrf }}` for every form (web/access.py)
     app.router.add_static("/static", WEB / "static")
     for module in (
         pages,
         response_pages,
         sign_in_pages,
+        account_pages,
+        admin_pages,
         agent_pages,
         console_pages,
         template_pages,

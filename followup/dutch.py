@@ -43,3 +43,8 @@ def window_text(window: WindowSpec) -> str:
 
 def _clock(moment: time) -> str:
     return f"{moment.hour}.{moment.minute:02d}"
+
+
+def sentence(text: str) -> str:
+    """A refusal as the CLI writes it ("het wachtwoord …") as a sentence on a page."""
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")

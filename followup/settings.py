@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     sender_name: str = Field(default="het belteam van de gemeente", min_length=3, max_length=80)
     email_from: str = "belteam@gemeente.example"
     log_format: Literal["text", "json"] = "text"  # json: one object a line, for a collector
+    # Behind a proxy that adds the client's address to X-Forwarded-For: the sign-in limits
+    # count per that address. Off, they count per connecting address (the proxy's, if any).
+    trust_forwarded_for: bool = False
 
     @field_validator("database_url")
     @classmethod

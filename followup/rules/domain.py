@@ -198,7 +198,11 @@ class AuditAction(StrEnum):
     CALL_TAKEN = "call_taken"
     REPLY_REVIEWED = "reply_reviewed"
     SIGNED_IN = "signed_in"
+    SIGN_IN_LOCKED = "sign_in_locked"  # too many wrong passwords: signing in waits a while
+    PASSWORD_CHANGED = "password_changed"
     USER_ADDED = "user_added"
+    USER_DISABLED = "user_disabled"
+    USER_PHONE_CHANGED = "user_phone_changed"
     PLANNING_CHANGED = "planning_changed"
     CARD_OPENED = "card_opened"
     CALL_WRAPPED_UP = "call_wrapped_up"

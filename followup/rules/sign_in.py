@@ -1,28 +1,38 @@
-"""The sign-in cookie: `<user id>.<expiry, Unix seconds>.<MAC>`. Only this service can make
-one; it holds no name or role (those are read from the database on every request, so a user
-disabled or given another role is stopped at once) and lapses after a working day."""
+"""Sign-in sessions and the way back after signing in.
 
-import re
+The cookie holds a random token; the database keeps only its SHA-256, so a copy of the
+table opens nothing. A session lapses after a working day, or after an hour without a
+request, and ends at once when its user signs out, changes their password elsewhere or is
+disabled."""
+
+import hashlib
+import unicodedata
 from datetime import datetime, timedelta
 
-from followup.rules.signing import MAC_LENGTH, mac, mac_matches
-
 VALID_FOR = timedelta(hours=9)
-PURPOSE = "sessie"
-_TOKEN = re.compile(rf"(\d{{1,18}})\.(\d{{1,12}})\.([A-Za-z0-9_-]{{{MAC_LENGTH}}})")
+IDLE_FOR = timedelta(hours=1)
+# How stale `last seen` may get before a request writes it: not one write per request.
+SEEN_EVERY = timedelta(minutes=1)
 
 
-def sign_in_token(secret: str, user_id: int, now: datetime) -> str:
-    expires = int((now + VALID_FOR).timestamp())
-    return f"{user_id}.{expires}.{mac(secret, PURPOSE, f'{user_id}:{expires}')}"
+def session_key(token: str) -> str:
+    """What the database keeps of a session's token."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
-def signed_in_user(secret: str, token: str, now: datetime) -> int | None:
-    """The user the token was made for; None when it is forged, garbled or has lapsed."""
-    match = _TOKEN.fullmatch(token)
-    if match is None:
-        return None
-    user_id, expires = int(match[1]), int(match[2])
-    if not mac_matches(secret, PURPOSE, f"{user_id}:{expires}", match[3]):
-        return None
-    return user_id if now.timestamp() < expires else None
+def needs_seen(last_seen: datetime, now: datetime) -> bool:
+    return now - last_seen >= SEEN_EVERY
+
+
+def return_path(back: str) -> str:
+    """Where to go after signing in: a plain path on this site, else the home page.
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so
+    `/<tab>/evil.example` would lead to another site: control characters and backslashes
+    are refused, and so is a second slash at the start."""
+    plain = (
+        back.startswith("/")
+        and not back.startswith("//")
+        and "\\" not in back
+        and not any(unicodedata.category(char) == "Cc" for char in back)
+    )
+    return back if plain else "/"

@@ -1,5 +1,5 @@
 """Short MACs for what this service hands out and must recognise later (response links,
-sign-in cookies): HMAC-SHA256 under the installation's secret key, 128 bits, URL-safe.
+CSRF tokens): HMAC-SHA256 under the installation's secret key, 128 bits, URL-safe.
 Each use has a purpose of its own, so a MAC made for one is never valid for another."""
 
 import base64

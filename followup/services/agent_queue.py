@@ -77,7 +77,7 @@ async def take_call(
     if agent.phone is None:
         raise QueueRefusal("geen-telefoon")
     async with unit_of_work(sessions) as uow:
-        client_id = await q.take_call(uow.session, attempt_id, agent.id)
+        client_id = await q.take_call(uow.session, attempt_id, agent.id, now)
         if client_id is None:
             raise QueueRefusal("al-opgepakt")
         record_audit(

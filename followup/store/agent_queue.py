@@ -124,15 +124,26 @@ async def calls_of_agent(session: AsyncSession, agent_id: int, now: datetime) ->
     return [AgentCall(*row) for row in rows]
 
 
-async def take_call(session: AsyncSession, attempt_id: int, agent_id: int) -> int | None:
-    """The call's resident, when it was still waiting and is now this agent's; None when a
-    colleague took it first."""
+async def take_call(
+    session: AsyncSession, attempt_id: int, agent_id: int, now: datetime
+) -> int | None:
+    """The call's resident, when it was waiting in the queue and is now this agent's; None
+    when a colleague took it first, or it is no call waiting for an agent (an e-mail, a
+    call not due yet, a follow-up closed since): an id in a form proves nothing."""
+    waiting = (
+        sa.select(FollowUp.id)
+        .where(FollowUp.id == Attempt.follow_up_id, FollowUp.state == FollowUpState.OPEN)
+        .exists()
+    )
     taken = await session.execute(
         sa.update(Attempt)
         .where(
             Attempt.id == attempt_id,
+            Attempt.channel == Channel.CALL,
             Attempt.state == AttemptState.QUEUED,
             Attempt.agent_id.is_(None),
+            Attempt.due_at <= now,
+            waiting,
         )
         .values(agent_id=agent_id)
         .returning(Attempt.follow_up_id)

@@ -67,6 +67,38 @@ class User(Base):
     disabled_at: Mapped[datetime | None]
 
 
+class SignInSession(Base):
+    """A browser signed in as a user. Its cookie holds a random token; only the token's
+    SHA-256 is kept here. Ended at sign-out, when the user is disabled, or (their other
+    sessions) when they change their password."""
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(_fk("users.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class SignInFailure(Base):
+    """A sign-in attempt that failed, or is being checked, counted per account (the address
+    typed, whether it has a user or not) and per client address; kept for minutes."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (
+        sa.Index("ix_sign_in_failures_email_at", "email", "at"),
+        sa.Index("ix_sign_in_failures_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    address: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime]
+
+
 class Client(Base):
     __tablename__ = "clients"
 

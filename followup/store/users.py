@@ -82,3 +82,39 @@ async def insert_user(
         )
     except IntegrityError:  # a unique key: also when added at the same moment elsewhere
         raise EmailTaken(email) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A user as the admin page lists them."""
+
+    user: SignedIn
+    disabled: bool
+
+
+async def all_accounts(session: AsyncSession) -> list[Account]:
+    rows = await session.execute(
+        sa.select(
+            User.id, User.email, User.role, User.phone, User.disabled_at.is_not(None)
+        ).order_by(User.disabled_at.is_not(None), User.email)
+    )
+    return [Account(SignedIn(*user), disabled) for *user, disabled in rows]
+
+
+async def disable(session: AsyncSession, user_id: int, now: datetime) -> bool:
+    """False when there is no such user in use."""
+    done = await session.execute(
+        sa.update(User)
+        .where(User.id == user_id, User.disabled_at.is_(None))
+        .values(disabled_at=now)
+        .returning(User.id)
+    )
+    return done.scalar() is not None
+
+
+async def update_user(session: AsyncSession, user_id: int, **values: Any) -> bool:
+    """False when there is no such user."""
+    done = await session.execute(
+        sa.update(User).where(User.id == user_id).values(**values).returning(User.id)
+    )
+    return done.scalar() is not None

@@ -3,7 +3,20 @@ by default. `@allow(roles…)` for staff pages, `@public(why)` for what anyone m
 webhook checks the carrier's signature, the response page its link). A route without a rule
 is refused with 403, and a test lists every route of the app and fails on one without.
 
-A handler behind `allow` reads its user with `signed_in(request)`."""
+A handler behind `allow` reads its user with `signed_in(request)`.
+
+Forms: a POST to a route with `allow`, or with `public(…, own_forms=True)` (sign-in and
+sign-out), must come from this site: its `Origin`, when the browser sends one, must be that
+of `FOLLOWUP_PUBLIC_URL` (behind a TLS proxy the request reaches us as http://, so the
+request's own scheme and host prove nothing), and it must carry the browser's CSRF token
+(`web/csrf.py`). So every such form in a template has
+
+    <input type="hidden" name="csrf" value="{{ csrf }}">
+
+and a script's fetch() sends the same value in the `X-CSRF-Token` header (read from a form's
+hidden input). Without it the POST is refused with 403 and a page that says to reload.
+The resident's response page is `public` without `own_forms`: its signed link is its key,
+and Chromium sends it `Origin: null` (the page has no referrer)."""
 
 import logging
 from collections.abc import Awaitable, Callable
@@ -11,17 +24,20 @@ from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import quote
 
+import aiohttp_jinja2
 from aiohttp import web
+from yarl import URL
 
-from followup.app_keys import CLOCK, SECRET_KEY, SESSIONS
+from followup.app_keys import CLOCK, SESSIONS, SETTINGS
 from followup.rules.domain import Role
-from followup.rules.sign_in import signed_in_user
 from followup.services.sign_in import SignedIn, signed_in_as
+from followup.web.cookies import SESSION
+from followup.web.csrf import has_valid_token
 
 log = logging.getLogger(__name__)
-COOKIE = "followup_sessie"
 SIGN_IN_PATH = "/inloggen"
 STAFF = (Role.AGENT, Role.COORDINATOR, Role.ADMIN)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _USER = web.RequestKey("signed_in", SignedIn)
 
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[web.StreamResponse]])
@@ -31,6 +47,7 @@ Handler = TypeVar("Handler", bound=Callable[..., Awaitable[web.StreamResponse]])
 class Rule:
     roles: frozenset[Role]  # empty: anyone
     why_public: str | None = None
+    own_forms: bool = True  # a POST must come from this site's own form (Origin, CSRF token)
 
 
 def allow(*roles: Role) -> Callable[[Handler], Handler]:
@@ -40,9 +57,10 @@ def allow(*roles: Role) -> Callable[[Handler], Handler]:
     return _with_rule(Rule(frozenset(roles)))
 
 
-def public(why: str) -> Callable[[Handler], Handler]:
-    """Anyone; `why` says what protects it instead, for the reader."""
-    return _with_rule(Rule(frozenset(), why))
+def public(why: str, *, own_forms: bool = False) -> Callable[[Handler], Handler]:
+    """Anyone; `why` says what protects it instead, for the reader. `own_forms`: a POST
+    must still come from this site's own form (sign-in, sign-out)."""
+    return _with_rule(Rule(frozenset(), why, own_forms))
 
 
 def _with_rule(rule: Rule) -> Callable[[Handler], Handler]:
@@ -56,13 +74,21 @@ def _with_rule(rule: Rule) -> Callable[[Handler], Handler]:
 def rule_of(route: web.AbstractRoute) -> Rule | None:
     """The route's rule; static files are public by nature."""
     if isinstance(route.resource, web.StaticResource):
-        return Rule(frozenset(), "the app's own stylesheets and scripts")
+        return Rule(frozenset(), "the app's own stylesheets and scripts", own_forms=False)
     return getattr(route.handler, "__access__", None)
 
 
 def signed_in(request: web.Request) -> SignedIn:
     """The user the access check let through (only on routes with `allow`)."""
     return request[_USER]
+
+
+def refusal(request: web.Request, title: str, message: str) -> web.HTTPForbidden:
+    """403 with a page that says what happened and what to do."""
+    page = aiohttp_jinja2.render_string(
+        "refused.html", request, {"title": title, "message": message}
+    )
+    return web.HTTPForbidden(text=page, content_type="text/html")
 
 
 @web.middleware
@@ -76,28 +102,47 @@ async def enforce_access(
     if rule is None:
         log.error("route without an access rule refused: %s", route.resource.canonical)
         raise web.HTTPForbidden(text="U heeft geen toegang tot deze pagina.")
+    form = rule.own_forms and request.method not in SAFE_METHODS
+    if form:
+        _check_origin(request)
     if rule.roles:
-        # A signed-in browser's form from another site is refused. The public routes carry
-        # their own key (a signature, a link), which another site does not have.
-        origin = request.headers.get("Origin")
-        if request.method == "POST" and origin and origin != _own_origin(request):
-            raise web.HTTPForbidden(text="Dit formulier komt niet van deze website.")
         request[_USER] = await check_user(request, rule.roles)
+    if form and not await has_valid_token(request):
+        raise refusal(
+            request,
+            "Dit formulier is verlopen",
+            "Er is niets opgeslagen: het formulier was te oud of kwam niet van deze website. "
+            "Laad de pagina opnieuw en probeer het nog een keer.",
+        )
     return await handler(request)
+
+
+def _check_origin(request: web.Request) -> None:
+    """A browser names the site a form came from; it must be ours as people reach it."""
+    origin = request.headers.get("Origin")
+    public_url = request.app[SETTINGS].public_url
+    if origin is not None and origin != str(URL(public_url).origin()):
+        raise refusal(
+            request,
+            "Dit formulier komt niet van deze website",
+            f"Er is niets opgeslagen. Open de website via {public_url} en probeer het "
+            "daar opnieuw.",
+        )
 
 
 async def check_user(request: web.Request, roles: frozenset[Role]) -> SignedIn:
     """The signed-in user if their role is one of `roles`; a page that asks to sign in
     first, or 403, otherwise. Also for a page that stays open and asks again."""
-    token = request.cookies.get(COOKIE, "")
-    user_id = signed_in_user(request.app[SECRET_KEY], token, request.app[CLOCK]())
-    user = await signed_in_as(request.app[SESSIONS], user_id) if user_id else None
+    token = request.cookies.get(SESSION)
+    app = request.app
+    user = await signed_in_as(app[SESSIONS], token, app[CLOCK]()) if token else None
     if user is None:
         raise web.HTTPSeeOther(f"{SIGN_IN_PATH}?terug={quote(request.path_qs)}")
     if user.role not in roles:
-        raise web.HTTPForbidden(text="U heeft geen toegang tot deze pagina.")
+        raise refusal(
+            request,
+            "U heeft geen toegang tot deze pagina",
+            "Uw rol mag deze pagina niet gebruiken. Denkt u dat dit niet klopt? "
+            "Vraag het de beheerder.",
+        )
     return user
-
-
-def _own_origin(request: web.Request) -> str:
-    return f"{request.scheme}://{request.host}"

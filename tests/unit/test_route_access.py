@@ -16,6 +16,12 @@ STAFF_ROUTES = {
     ("GET", "/belwachtrij/live"): set(STAFF),
     ("POST", "/belwachtrij/gesprekken/{attempt_id}"): {Role.AGENT},
     ("POST", "/belwachtrij/antwoorden/{message_id}"): set(STAFF),
+    ("GET", "/wachtwoord"): set(STAFF),
+    ("POST", "/wachtwoord"): set(STAFF),
+    ("GET", "/beheer"): {Role.ADMIN},
+    ("POST", "/beheer/gebruikers"): {Role.ADMIN},
+    ("POST", "/beheer/gebruikers/{user_id}/uitzetten"): {Role.ADMIN},
+    ("POST", "/beheer/gebruikers/{user_id}/telefoon"): {Role.ADMIN},
     ("POST", "/belwachtrij/volgende"): {Role.AGENT},
     ("GET", "/belwachtrij/inwoners/{client_id}"): set(STAFF),
     ("GET", "/belwachtrij/inwoners/{client_id}/live"): set(STAFF),
@@ -25,6 +31,8 @@ STAFF_ROUTES = {
     ("GET", "/belwachtrij/sjablonen"): {Role.COORDINATOR, Role.ADMIN},
     ("POST", "/belwachtrij/sjablonen"): {Role.COORDINATOR, Role.ADMIN},
 }
+# Public routes whose forms must still come from this site (Origin and CSRF token checked).
+OWN_FORMS = {("POST", "/inloggen"), ("POST", "/uitloggen")}
 
 
 def _routes() -> list[web.AbstractRoute]:
@@ -44,6 +52,17 @@ def test_staff_routes_are_exactly_the_listed_ones_with_their_roles():
         if (rule := rule_of(route)) is not None and rule.roles
     }
     assert staff == STAFF_ROUTES
+
+
+def test_staff_forms_and_sign_in_and_out_are_checked_and_nothing_else_public():
+    checked = {
+        (route.method, route.resource.canonical)
+        for route in _routes()
+        if route.method == "POST" and rule_of(route).own_forms
+    }
+    staff_posts = {route for route in STAFF_ROUTES if route[0] == "POST"}
+    # Not the response page: its signed link is its key, and Chromium sends `Origin: null`.
+    assert checked == staff_posts | OWN_FORMS
 
 
 def test_a_public_route_says_why():

@@ -1,38 +1,72 @@
-"""The sign-in cookie: made only by us, for one user, for a working day."""
+"""Sign-in rules: the way back after signing in stays on this site; the database keeps only
+a hash of a session's token; failed sign-ins wait after a few per account or address."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from followup.rules.response_links import make_token
-from followup.rules.sign_in import VALID_FOR, sign_in_token, signed_in_user
+from followup.rules.sign_in import SEEN_EVERY, needs_seen, return_path, session_key
+from followup.rules.sign_in_limits import (
+    PER_ACCOUNT,
+    PER_ADDRESS,
+    Failures,
+    Limit,
+    may_try,
+    reached,
+)
 
-SECRET = "s" * 43
 NOW = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
 
 
-def test_a_token_names_its_user_until_it_lapses():
-    token = sign_in_token(SECRET, 7, NOW)
-    assert signed_in_user(SECRET, token, NOW) == 7
-    assert signed_in_user(SECRET, token, NOW + VALID_FOR - timedelta(seconds=1)) == 7
-    assert signed_in_user(SECRET, token, NOW + VALID_FOR) is None
+@pytest.mark.parametrize(
+    ("back", "goes_to"),
+    [
+        ("/", "/"),
+        ("/belwachtrij", "/belwachtrij"),
+        ("/bereik?wijk=Noord&van=2026-01", "/bereik?wijk=Noord&van=2026-01"),
+        ("", "/"),
+        ("belwachtrij", "/"),
+        ("//evil.example", "/"),
+        ("/\t/evil.example", "/"),  # browsers drop the tab: //evil.example
+        ("/\n/evil.example", "/"),
+        ("/\r/evil.example", "/"),
+        ("/\\evil.example", "/"),  # browsers read \ as /
+        ("/a\\b", "/"),
+        ("/\x00", "/"),
+        ("/\x85", "/"),
+        ("https://evil.example/", "/"),
+        ("javascript:alert(1)", "/"),
+        (" /belwachtrij", "/"),
+    ],
+)
+def test_the_way_back_is_a_plain_path_on_this_site(back, goes_to):
+    assert return_path(back) == goes_to
+
+
+def test_a_session_key_is_a_hash_of_the_token():
+    assert session_key("abc") == session_key("abc") != session_key("abd")
+    assert "abc" not in session_key("abc") and len(session_key("abc")) == 64
+
+
+def test_last_seen_is_written_at_most_once_a_minute():
+    assert not needs_seen(NOW, NOW + SEEN_EVERY - timedelta(seconds=1))
+    assert needs_seen(NOW, NOW + SEEN_EVERY)
 
 
 @pytest.mark.parametrize(
-    "change",
+    ("account", "address", "tries", "locks"),
     [
-        pytest.param(lambda t: "8" + t[1:], id="other-user"),
-        pytest.param(lambda t: t.replace(".", ".9", 1), id="later-expiry"),
-        pytest.param(lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"), id="mac"),
-        pytest.param(lambda t: t + "x", id="garbled"),
-        pytest.param(lambda t: "", id="empty"),
+        (1, 1, True, None),
+        (PER_ACCOUNT - 1, 1, True, None),
+        (PER_ACCOUNT, 1, True, Limit.ACCOUNT),  # checked; failing it starts the wait
+        (PER_ACCOUNT + 1, 1, False, Limit.ACCOUNT),
+        (1, PER_ADDRESS - 1, True, None),
+        (1, PER_ADDRESS, True, Limit.ADDRESS),
+        (1, PER_ADDRESS + 1, False, Limit.ADDRESS),
+        (PER_ACCOUNT + 1, PER_ADDRESS + 1, False, Limit.ACCOUNT),
     ],
 )
-def test_a_changed_token_names_nobody(change):
-    assert signed_in_user(SECRET, change(sign_in_token(SECRET, 7, NOW)), NOW) is None
-
-
-def test_another_key_or_a_response_link_is_no_sign_in():
-    assert signed_in_user("other" * 9, sign_in_token(SECRET, 7, NOW), NOW) is None
-    link = make_token(SECRET, 7, (NOW + timedelta(days=1)).date())
-    assert signed_in_user(SECRET, link, NOW) is None
+def test_failures_wait_after_a_few_per_account_or_address(account, address, tries, locks):
+    failures = Failures(account, address)
+    assert may_try(failures) is tries
+    assert reached(failures) == locks
