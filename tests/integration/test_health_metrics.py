@@ -19,6 +19,7 @@ from followup.rules.domain import (
 from followup.settings import Settings
 from followup.store.engine import create_engine, session_factory
 from followup.store.tables import CarrierEvent
+from followup.web.access import public
 from tests.support.rows import NOW, add_attempt, add_client, add_follow_up
 from tests.support.webhooks import Clock, app_for
 
@@ -31,9 +32,11 @@ def monitored_app(sessions) -> web.Application:
     database_url = sessions.kw["bind"].url.render_as_string(hide_password=False)
     app = app_for(Settings(_env_file=None, database_url=database_url), sessions, Clock(NOW))
 
+    @public("a test page")
     async def client_page(request: web.Request) -> web.Response:
         return web.Response(text="ok")
 
+    @public("a test page")
     async def broken_page(request: web.Request) -> web.Response:
         # As a driver's error can quote the values of its statement.
         raise ValueError(LEAKY % request.match_info["ref"])

@@ -16,6 +16,7 @@ from aiohttp import web
 from followup.app import create_app
 from followup.cli.runtime import setup_logging
 from followup.settings import Settings
+from followup.web.access import public
 
 FRESH = re.compile(r"[0-9a-f]{32}")
 log = logging.getLogger("followup.test_request_ids")
@@ -26,18 +27,22 @@ def app_with_request_ids(folder) -> web.Application:
     settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{folder / 'f.db'}")
     app = create_app(settings, secret_key="k", jobs=False)
 
+    @public("a test page")
     async def logging_page(request: web.Request) -> web.Response:
         log.info("handling a page")
         return web.Response(text="ok")
 
+    @public("a test page")
     async def page_leaving_work_behind(request: web.Request) -> web.Response:
         # As a request that wakes the scheduler: its timers copy the request's context.
         asyncio.get_running_loop().call_later(0.05, log.info, "long after the answer")
         return web.Response(text="ok")
 
+    @public("a test page")
     async def forbidden_page(request: web.Request) -> web.Response:
         raise web.HTTPForbidden()
 
+    @public("a test page")
     async def stream_page(request: web.Request) -> web.StreamResponse:
         stream = web.StreamResponse()
         await stream.prepare(request)  # the headers leave before the handler returns
