@@ -58,7 +58,8 @@ def _next_candidate(agent_id: int, now: datetime, grace_start: datetime) -> sa.S
         )
         .order_by(
             ~callback,
-            ~sa.and_(callback, FollowUp.assigned_agent_id == agent_id),
+            # The agent's own agreed callbacks first (a case: NULLs sort differently per database).
+            sa.case((sa.and_(callback, FollowUp.assigned_agent_id == agent_id), 0), else_=1),
             sa.func.coalesce(FollowUp.callback_requested_at, Attempt.due_at),
             Attempt.due_at,
             Attempt.id,

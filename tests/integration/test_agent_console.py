@@ -599,3 +599,28 @@ async def test_coordinators_keep_the_teams_sms_texts(app_factory, sessions):
     ) == ["templates_changed"]
     web = await agent(app_factory, sessions)
     assert (await web.get(path, allow_redirects=False)).status == 403
+
+
+async def test_an_agents_own_agreed_callback_comes_before_residents_who_asked(
+    app_factory, sessions, clock
+):
+    client_id, follow_up_id = await resident(sessions, "1")
+    web = await agent(app_factory, sessions)
+    await take_next(web)
+    call = await answered_call(sessions, follow_up_id, "a@gemeente.example")
+    await wrap(
+        web,
+        client_id,
+        follow_up_id,
+        call,
+        resultaat="call_back",
+        terugbellen_datum="2026-11-23",
+        terugbellen_tijd="10:30",
+    )
+    asked, _ = await resident(
+        sessions, "2", purpose=AttemptPurpose.CALLBACK, callback_requested_at=NOW
+    )
+    clock.now = datetime(2026, 11, 23, 10, 31, tzinfo=ZONE)
+    assert await take_next(web) == client_id
+    colleague = await agent(app_factory, sessions, "b@gemeente.example")
+    assert await take_next(colleague) == asked
