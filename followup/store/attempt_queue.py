@@ -170,13 +170,25 @@ async def _cancel(
     return result.rowcount
 
 
+def callback_waiting(*where: sa.ColumnElement[bool]) -> sa.Exists:
+    """A call the resident asked for, or agreed with an agent, still waits: its round does
+    not end and its follow-up does not close as not reached before it is made."""
+    return sa.exists().where(
+        Attempt.purpose == AttemptPurpose.CALLBACK, Attempt.state == AttemptState.QUEUED, *where
+    )
+
+
 async def cancel_attempts_of_closed_rounds(session: AsyncSession, now: datetime) -> int:
-    """Queued attempts whose round ended will never be sent."""
+    """Queued attempts whose round ended will never be sent; a callback the resident asked
+    for between rounds stays."""
     return await _cancel(
         session,
         now,
         "round_closed",
-        sa.exists().where(Round.id == Attempt.round_id, Round.closed_at.is_not(None)),
+        sa.and_(
+            Attempt.purpose != AttemptPurpose.CALLBACK,
+            sa.exists().where(Round.id == Attempt.round_id, Round.closed_at.is_not(None)),
+        ),
     )
 
 

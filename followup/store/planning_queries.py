@@ -15,6 +15,7 @@ from followup.rules.domain import (
     OutcomeSource,
     UnreachableReason,
 )
+from followup.store.attempt_queue import callback_waiting
 from followup.store.contact_profile import NO_CONTACT, OPTED_OUT, PROVEN_WRONG
 from followup.store.follow_ups import Closed, close_with_outcome
 from followup.store.rows import insert_select_ignoring_conflicts
@@ -35,7 +36,11 @@ def _current_round_closed() -> sa.Exists:
 async def close_expired_rounds(session: AsyncSession, now: datetime) -> int:
     result = await session.execute(
         sa.update(Round)
-        .where(Round.closed_at.is_(None), Round.closes_at <= now)
+        .where(
+            Round.closed_at.is_(None),
+            Round.closes_at <= now,
+            ~callback_waiting(Attempt.round_id == Round.id),
+        )
         .values(closed_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -105,7 +110,10 @@ async def record_ended_follow_ups(session: AsyncSession, now: datetime, rounds: 
         else_=UnreachableReason.NO_ANSWER.value,
     )
     ended = sa.and_(
-        FollowUp.next_round_at.is_(None), FollowUp.round_number >= rounds, _current_round_closed()
+        FollowUp.next_round_at.is_(None),
+        FollowUp.round_number >= rounds,
+        _current_round_closed(),
+        ~callback_waiting(Attempt.follow_up_id == FollowUp.id),
     )
     return await _record_unreachable(session, reason, ended, now)
 
