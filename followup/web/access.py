@@ -130,12 +130,17 @@ def _check_origin(request: web.Request) -> None:
         )
 
 
+async def who_is_signed_in(request: web.Request) -> SignedIn | None:
+    """Whoever the session cookie names, on a page anyone may open (None: nobody)."""
+    token = request.cookies.get(SESSION)
+    app = request.app
+    return await signed_in_as(app[SESSIONS], token, app[CLOCK]()) if token else None
+
+
 async def check_user(request: web.Request, roles: frozenset[Role]) -> SignedIn:
     """The signed-in user if their role is one of `roles`; a page that asks to sign in
     first, or 403, otherwise. Also for a page that stays open and asks again."""
-    token = request.cookies.get(SESSION)
-    app = request.app
-    user = await signed_in_as(app[SESSIONS], token, app[CLOCK]()) if token else None
+    user = await who_is_signed_in(request)
     if user is None:
         raise web.HTTPSeeOther(f"{SIGN_IN_PATH}?terug={quote(request.path_qs)}")
     if user.role not in roles:

@@ -8,7 +8,7 @@ from followup.rules.domain import ReportGrouping
 from followup.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from followup.services.overview import overview
 from followup.services.reach_report import reach_report
-from followup.web.access import public
+from followup.web.access import public, who_is_signed_in
 
 routes = web.RouteTableDef()
 
@@ -20,9 +20,15 @@ async def home(request: web.Request) -> dict:
     app = request.app
     settings, sessions = app[SETTINGS], app[SESSIONS]
     today = settings.local_date(app[CLOCK]())
+    # Figures about residents only for staff: a wijk of one resident would give away their
+    # outcome to anyone.
+    staff = await who_is_signed_in(request)
     return {
+        "agent": staff,
         "overview": await overview(sessions, today),
-        "reach": await reach_report(sessions, ReportGrouping.WIJK, settings.zone),
+        "reach": await reach_report(sessions, ReportGrouping.WIJK, settings.zone)
+        if staff
+        else None,
         "demo": app[DEMO],
         "phone_url": app[PHONE_PAGE],
         # None: the windows never close (the demo's calendar).

@@ -9,6 +9,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from followup.demo_data import WIJKEN
 from followup.rules.response_links import ResponseLinks
+from followup.services.demo import DEMO_PASSWORD
 from tests.support.browser import CHROMIUM_ARGS, chromium_path
 from tests.support.processes import clean_env, followup, serving
 
@@ -41,12 +42,27 @@ def test_demo_start_shows_the_overview_in_dutch(demo_server, page):
         "Nabellen van inwoners die zelf actief worden"
     )
     expect(page.get_by_role("note")).to_contain_text("Demoversie")
-    expect(page.locator("#clients")).to_have_text("3000")
-    table = page.get_by_role("table", name="Inwoners per wijk")
+    # Figures about residents are for staff only.
+    expect(page.locator("#figures-after-sign-in")).to_contain_text("ingelogd")
+    expect(page.locator("#clients")).to_have_count(0)
+    staff = signed_in_page(page, base)
+    expect(staff.locator("#clients")).to_have_text("3000")
+    table = staff.get_by_role("table", name="Inwoners per wijk")
     assert sorted(table.locator("tbody th").all_inner_texts()) == sorted(WIJKEN)
     assert page.evaluate("getComputedStyle(document.body).fontFamily")  # our own CSS loaded
     page.screenshot(path=str(folder / "home.png"), full_page=True)
     assert (folder / "followup.db").exists()  # the embedded default: SQLite in the folder
+
+
+def signed_in_page(page, base: str):
+    """A browser of its own, signed in as the demo's coordinator, on the home page."""
+    staff = page.context.browser.new_context().new_page()
+    staff.goto(base + "/inloggen")
+    staff.get_by_label("E-mailadres").fill("coordinator@demo.example")
+    staff.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    staff.get_by_role("button", name="Inloggen").click()
+    staff.goto(base + "/")
+    return staff
 
 
 def test_the_scheduler_runs_a_planning_pass_at_start(demo_server, page):
@@ -66,8 +82,7 @@ def test_the_scheduler_runs_a_planning_pass_at_start(demo_server, page):
     assert closed > 1000 and opened > 100
 
     base, _ = demo_server
-    page.goto(base + "/")
-    reach = page.get_by_role("table", name="Bereik per wijk")
+    reach = signed_in_page(page, base).get_by_role("table", name="Bereik per wijk")
     expect(reach.locator("tfoot th")).to_have_text("Totaal")
     expect(reach.locator("tfoot td").first).to_have_text(str(opened + closed))
     assert reach.locator("tbody tr").count() == len(WIJKEN)
