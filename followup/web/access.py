@@ -130,6 +130,24 @@ def _check_origin(request: web.Request) -> None:
         )
 
 
+def _signed_out_mid_form(request: web.Request) -> web.HTTPUnauthorized:
+    """A form sent after the session ended: say so, and lead back to the page it came from
+    (a form's own address would answer 405 after signing in)."""
+    page = URL(request.headers.get("Referer", "/"))
+    back = page.path_qs if page.origin() == URL(request.app[SETTINGS].public_url).origin() else "/"
+    text = aiohttp_jinja2.render_string(
+        "refused.html",
+        request,
+        {
+            "title": "U bent niet meer ingelogd",
+            "message": "Er is niets opgeslagen. Log opnieuw in, dan komt u terug op de pagina "
+            "waar u was. Vul het formulier daarna nog een keer in.",
+            "sign_in": f"{SIGN_IN_PATH}?terug={quote(back)}",
+        },
+    )
+    return web.HTTPUnauthorized(text=text, content_type="text/html")
+
+
 async def who_is_signed_in(request: web.Request) -> SignedIn | None:
     """Whoever the session cookie names, on a page anyone may open (None: nobody)."""
     token = request.cookies.get(SESSION)
@@ -141,6 +159,8 @@ async def check_user(request: web.Request, roles: frozenset[Role]) -> SignedIn:
     """The signed-in user if their role is one of `roles`; a page that asks to sign in
     first, or 403, otherwise. Also for a page that stays open and asks again."""
     user = await who_is_signed_in(request)
+    if user is None and request.method not in SAFE_METHODS:
+        raise _signed_out_mid_form(request)
     if user is None:
         raise web.HTTPSeeOther(f"{SIGN_IN_PATH}?terug={quote(request.path_qs)}")
     if user.role not in roles:

@@ -624,3 +624,26 @@ async def test_an_agents_own_agreed_callback_comes_before_residents_who_asked(
     assert await take_next(web) == client_id
     colleague = await agent(app_factory, sessions, "b@gemeente.example")
     assert await take_next(colleague) == asked
+
+
+async def test_a_form_sent_after_the_session_ended_says_so_and_leads_back(
+    app_factory, sessions, clock
+):
+    client_id, follow_up_id = await resident(sessions, "1")
+    web = await agent(app_factory, sessions)
+    await take_next(web)
+    card = f"/belwachtrij/inwoners/{client_id}"
+    html = await (await web.get(card)).text()
+    token = re.search(r'name="csrf" value="([^"]*)"', html)[1]
+    clock.now = MONDAY + timedelta(hours=10)  # the working day's session has ended
+    answer = await web.post(
+        card + "/afronden",
+        data={"csrf": token, "follow_up": str(follow_up_id), "resultaat": "active"},
+        headers={"Referer": PUBLIC + card},
+        allow_redirects=False,
+    )
+    assert answer.status == 401
+    page = await answer.text()
+    assert "U bent niet meer ingelogd" in page and "Er is niets opgeslagen" in page
+    assert f"/inloggen?terug={card}" in page
+    assert await one(sessions, sa.select(Outcome)) is None
