@@ -48,6 +48,7 @@ from followup.web import (
     response_pages,
     sign_in_pages,
 )
+from followup.web.live_hub import live_hub
 from followup.web.metrics import AppMetrics
 from webhooks import sms_routes, twilio_routes
 from webhooks.status_batches import StatusBatches
@@ -74,6 +75,7 @@ def create_app(
     app[CLOCK] = clock
     app[CALENDAR] = ContactCalendar(settings.zone)
     app.cleanup_ctx.append(_database(engine))
+    app.cleanup_ctx.append(live_hub)
     app.cleanup_ctx.append(_status_batches)
     app.cleanup_ctx.append(_dialer)
     if jobs:

@@ -1,5 +1,6 @@
 """Staff who sign in: agents, coordinators and admins."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -55,6 +56,13 @@ async def user_by_email(session: AsyncSession, email: str) -> StoredUser | None:
 
 async def user_by_id(session: AsyncSession, user_id: int) -> StoredUser | None:
     return await _one(session, User.id == user_id)
+
+
+async def users_in_use(session: AsyncSession, user_ids: Collection[int]) -> dict[int, SignedIn]:
+    """Those of these users who are not disabled, in one query (for every open page at once)."""
+    rows = await session.execute(_users().where(User.id.in_(user_ids)))
+    stored = [_stored(*row) for row in rows]
+    return {s.user.id: s.user for s in stored if not s.disabled}
 
 
 class EmailTaken(Exception):
