@@ -46,7 +46,9 @@ async def stream_changes(
     page = hub.open(request, signed_in(request), roles, card_of, render)
     try:
         async with stream:
-            while stream.is_connected():
+            # A page closed is noticed within a second (its connection), or at the latest
+            # at the next keep-alive (a proxy's connection that stays).
+            while stream.is_connected() and request.transport is not None:
                 if fragment := await page.next_fragment(CHECK_OPEN_EVERY):
                     await stream.send(fragment, event=event)
     # Closed, or stopped reading (aiohttp-sse gives up on a send after its send_timeout), or
