@@ -53,6 +53,7 @@ from followup.web import (
     sign_in_pages,
     template_pages,
 )
+from followup.web.live_hub import live_hub
 from followup.web.metrics import AppMetrics
 from webhooks import sms_routes, twilio_routes
 from webhooks.status_batches import StatusBatches
@@ -81,6 +82,7 @@ def create_app(
     # or sends.
     app[CALENDAR] = contact_calendar(settings.zone, demo=demo)
     app.cleanup_ctx.append(_database(engine))
+    app.cleanup_ctx.append(live_hub)
     app.cleanup_ctx.append(_status_batches)
     app.cleanup_ctx.append(_dialer)
     if jobs:

@@ -15,6 +15,7 @@ from followup.settings import Settings
 
 if TYPE_CHECKING:  # types of the edges and the composition: this module imports neither
     from followup.dialing import Dialer
+    from followup.web.live_hub import LiveHub
     from followup.web.metrics import AppMetrics
     from webhooks.status_batches import StatusBatches
 
@@ -29,6 +30,8 @@ RULES = web.AppKey("rules", RulesCache)
 STATUS_BATCHES: web.AppKey["StatusBatches"] = web.AppKey("status_batches")
 METRICS: web.AppKey["AppMetrics"] = web.AppKey("metrics")
 LIVE_STREAMS = web.AppKey("live_streams", weakref.WeakSet)  # open event streams of pages
+# The one reader of this process that looks at the database for all open live pages.
+LIVE_HUB: web.AppKey["LiveHub"] = web.AppKey("live_hub")
 # Run the dispatcher now rather than at its next tick (an agent took a call and waits to
 # be rung); does nothing in a process that runs no scheduler.
 DISPATCH_SOON = web.AppKey("dispatch_soon", Callable[[], None])

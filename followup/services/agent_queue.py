@@ -5,6 +5,7 @@ calls as they go, taking a call, and deciding on a reply.
 Every look at the queue shows residents' names and replies, so each is audited with the
 residents it showed."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,11 +18,11 @@ from followup.services.replies import apply_reply
 from followup.store import agent_queue as q
 from followup.store.agent_queue import AgentCall, ReplyToRead, WaitingCall
 from followup.store.audit import record_audit
-from followup.store.leases import Lease, current_lease
+from followup.store.leases import Lease, current_leases
 from followup.store.sms_messages import lock_reply_to_review, mark_reviewed
 from followup.store.unit_of_work import unit_of_work
 from followup.store.users import SignedIn
-from followup.store.wrap_ups import Unwrapped, unwrapped_calls
+from followup.store.wrap_ups import Unwrapped, unwrapped_calls, unwrapped_calls_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,33 +41,63 @@ class AgentQueue:
 
 
 async def agent_queue(
-    sessions: async_sessionmaker[AsyncSession],
-    agent: SignedIn,
-    now: datetime,
-    *,
-    unless_same_as: AgentQueue | None = None,
+    sessions: async_sessionmaker[AsyncSession], agent: SignedIn, now: datetime
 ) -> AgentQueue:
-    """What the agent sees now; audited, unless it is what they see already (a live page
-    that looks again)."""
+    """What the agent sees now; audited."""
     async with unit_of_work(sessions) as uow:
-        queue = AgentQueue(
-            await q.waiting_calls(uow.session, now),
-            await q.replies_to_read(uow.session),
-            await q.calls_of_agent(uow.session, agent.id, now),
-            await unwrapped_calls(uow.session, agent.id if agent.role is Role.AGENT else None),
-            await current_lease(uow.session, agent.id, now),
-        )
-        if queue != unless_same_as and (shown := queue.client_ids()):
-            record_audit(
-                uow.session,
-                now=now,
-                actor=agent.email,
-                action=AuditAction.QUEUE_VIEWED,
-                user_id=agent.id,
-                detail={"clients": shown},
-            )
-            await uow.commit()
+        queue = (await queues_of(uow.session, [agent], now))[agent.id]
+        _audit_view(uow.session, agent, queue, now)
+        await uow.commit()
         return queue
+
+
+async def queues_of(
+    session: AsyncSession, viewers: Sequence[SignedIn], now: datetime
+) -> dict[int, AgentQueue]:
+    """What each of these users sees now, by user id, in the same few queries however many
+    they are: one look serves all of a process's open queue pages. Not audited."""
+    ids = [viewer.id for viewer in viewers]
+    agents = [viewer.id for viewer in viewers if viewer.role is Role.AGENT]
+    waiting = await q.waiting_calls(session, now)
+    replies = await q.replies_to_read(session)
+    mine = await q.calls_of_agents(session, ids, now)
+    own_unwrapped = await unwrapped_calls_of(session, agents) if agents else {}
+    everyones = await unwrapped_calls(session) if len(agents) < len(ids) else []
+    leases = await current_leases(session, ids, now)
+    return {
+        viewer.id: AgentQueue(
+            waiting,
+            replies,
+            mine[viewer.id],
+            own_unwrapped[viewer.id] if viewer.role is Role.AGENT else everyones,
+            leases.get(viewer.id),
+        )
+        for viewer in viewers
+    }
+
+
+async def record_views(
+    sessions: async_sessionmaker[AsyncSession],
+    views: Sequence[tuple[SignedIn, AgentQueue]],
+    now: datetime,
+) -> None:
+    """Open pages that show something new: each view audited, all in one transaction."""
+    async with unit_of_work(sessions) as uow:
+        for viewer, queue in views:
+            _audit_view(uow.session, viewer, queue, now)
+        await uow.commit()
+
+
+def _audit_view(session: AsyncSession, viewer: SignedIn, queue: AgentQueue, now: datetime) -> None:
+    if shown := queue.client_ids():
+        record_audit(
+            session,
+            now=now,
+            actor=viewer.email,
+            action=AuditAction.QUEUE_VIEWED,
+            user_id=viewer.id,
+            detail={"clients": shown},
+        )
 
 
 async def take_call(

@@ -5,6 +5,7 @@ An agent who opens the card of a resident nobody works holds them from then on (
 renewed while the card stays open); a colleague's resident is shown but not theirs to call.
 Coordinators and admins look, they do not call."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,7 +15,7 @@ from followup.rules.domain import AuditAction, Role
 from followup.services.next_resident import LEASE
 from followup.store import resident_card as card_queries
 from followup.store.audit import record_audit
-from followup.store.leases import lease_follow_up
+from followup.store.leases import lease_follow_up, renew_leases
 from followup.store.reachability import load_reach
 from followup.store.resident_card import CurrentFollowUp, Event, Number, Resident
 from followup.store.sms_templates import Template, templates
@@ -45,15 +46,16 @@ async def open_card(
     audit: bool = True,
 ) -> Card | None:
     """None when there is no such resident (or they were erased). `audit`: False for a page
-    that is open already and looks again (its opening was audited)."""
+    that is open already and looks again (its opening was audited, and leased the resident)."""
     async with unit_of_work(sessions) as uow:
         session = uow.session
         resident = await card_queries.resident(session, client_id)
         if resident is None:
             return None
         follow_up = await card_queries.current_follow_up(session, client_id, now)
-        mine = await _hold(session, follow_up, viewer, now)
-        if mine:  # the lease changed: read who holds it again
+        # A page open already does not lease again: `keep_holding` renews its lease.
+        if audit and await _hold(session, follow_up, viewer, now):
+            # The lease changed: read who holds it again.
             follow_up = await card_queries.current_follow_up(session, client_id, now)
         reach = (await load_reach(session, [client_id]))[client_id]
         reachable = follow_up is not None and follow_up.state == "open" and not reach.opted_out
@@ -62,7 +64,7 @@ async def open_card(
             numbers=await card_queries.numbers(session, client_id),
             follow_up=follow_up,
             timeline=await card_queries.timeline(session, client_id),
-            mine=mine,
+            mine=_holds(follow_up, viewer),
             call_to_wrap_up=await call_to_wrap_up(session, viewer.id, follow_up.id)
             if follow_up
             else None,
@@ -89,3 +91,22 @@ async def _hold(
     if viewer.role is not Role.AGENT or follow_up is None or follow_up.state != "open":
         return False
     return await lease_follow_up(session, follow_up.id, viewer.id, now, now + LEASE)
+
+
+def _holds(follow_up: CurrentFollowUp | None, viewer: SignedIn) -> bool:
+    return (
+        viewer.role is Role.AGENT
+        and follow_up is not None
+        and follow_up.state == "open"
+        and follow_up.leased_to == viewer.email
+    )
+
+
+async def keep_holding(
+    sessions: async_sessionmaker[AsyncSession], held: Collection[tuple[int, int]], now: datetime
+) -> None:
+    """Agents who still have a resident's card open keep the lease they hold on them, for
+    all (agent, resident) pairs of a process's open cards at once."""
+    async with unit_of_work(sessions) as uow:
+        await renew_leases(uow.session, held, now + LEASE)
+        await uow.commit()

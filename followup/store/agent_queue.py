@@ -2,6 +2,7 @@
 called first), the replies nobody could read for them, an agent's own calls, and taking a
 call so that no colleague takes it too."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -104,24 +105,39 @@ async def replies_to_read(session: AsyncSession) -> list[ReplyToRead]:
     return [ReplyToRead(*row) for row in rows]
 
 
-async def calls_of_agent(session: AsyncSession, agent_id: int, now: datetime) -> list[AgentCall]:
-    rows = await session.execute(
+async def calls_of_agents(
+    session: AsyncSession, agent_ids: Collection[int], now: datetime
+) -> dict[int, list[AgentCall]]:
+    """Each agent's own calls, newest first: for all open queue pages in one query."""
+    newest_first = sa.func.row_number().over(
+        partition_by=Attempt.agent_id, order_by=Attempt.id.desc()
+    )
+    calls = (
         _calls(
+            Attempt.agent_id,
             Attempt.id,
-            Client.id,
+            Client.id.label("client_id"),
             Client.name,
             Attempt.state,
             Attempt.carrier_status,
             Attempt.duration_seconds,
+            newest_first.label("place"),
         )
         .where(
-            Attempt.agent_id == agent_id,
+            Attempt.agent_id.in_(agent_ids),
             sa.or_(Attempt.state.in_(IN_FLIGHT), Attempt.finished_at >= now - RECENT_CALLS),
         )
-        .order_by(Attempt.id.desc())
-        .limit(SHOWN)
+        .subquery()
     )
-    return [AgentCall(*row) for row in rows]
+    rows = await session.execute(
+        sa.select(*list(calls.c)[:-1])
+        .where(calls.c.place <= SHOWN)
+        .order_by(calls.c.agent_id, calls.c.id.desc())
+    )
+    found: dict[int, list[AgentCall]] = {agent_id: [] for agent_id in agent_ids}
+    for agent_id, *call in rows:
+        found[agent_id].append(AgentCall(*call))
+    return found
 
 
 async def take_call(

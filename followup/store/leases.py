@@ -7,6 +7,7 @@ on SQLite too.
 Order: residents who asked to be called and agreed callbacks first (the agent's own first), in
 the order they became due; then due calls by how long they have waited."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -113,20 +114,36 @@ async def release_leases(session: AsyncSession, agent_id: int) -> None:
     )
 
 
-async def current_lease(session: AsyncSession, agent_id: int, now: datetime) -> Lease | None:
-    row = (
-        await session.execute(
-            sa.select(FollowUp.id, FollowUp.client_id)
-            .where(
-                FollowUp.leased_to_id == agent_id,
-                FollowUp.lease_until > now,
-                FollowUp.state == FollowUpState.OPEN,
-            )
-            .order_by(FollowUp.lease_until.desc())
-            .limit(1)
+async def current_leases(
+    session: AsyncSession, agent_ids: Collection[int], now: datetime
+) -> dict[int, Lease]:
+    """The resident each of these agents holds now (the latest lease, should they hold more),
+    in one query."""
+    rows = await session.execute(
+        sa.select(FollowUp.leased_to_id, FollowUp.id, FollowUp.client_id)
+        .where(
+            FollowUp.leased_to_id.in_(agent_ids),
+            FollowUp.lease_until > now,
+            FollowUp.state == FollowUpState.OPEN,
         )
-    ).first()
-    return Lease(*row) if row else None
+        .order_by(FollowUp.lease_until, FollowUp.id)
+    )
+    return {agent_id: Lease(follow_up_id, client_id) for agent_id, follow_up_id, client_id in rows}
+
+
+async def renew_leases(
+    session: AsyncSession, held: Collection[tuple[int, int]], until: datetime
+) -> None:
+    """Renew each (agent, client) lease the agent still holds, in one statement; a lease a
+    colleague took meanwhile, or one released, stays as it is."""
+    await session.execute(
+        sa.update(FollowUp)
+        .where(
+            sa.tuple_(FollowUp.leased_to_id, FollowUp.client_id).in_(list(held)),
+            FollowUp.state == FollowUpState.OPEN,
+        )
+        .values(lease_until=until)
+    )
 
 
 async def leased_to(session: AsyncSession, follow_up_id: int, now: datetime) -> int | None:

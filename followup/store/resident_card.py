@@ -1,6 +1,7 @@
 """The resident card as queries: who the resident is and how they can be reached, their
 current follow-up, and everything that happened, as rows the card puts on one timeline."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -219,6 +220,78 @@ async def current_follow_up(
         )
     ).first()
     return CurrentFollowUp(*row) if row else None
+
+
+async def card_signatures(session: AsyncSession, client_ids: Collection[int]) -> dict[int, int]:
+    """For each resident, a value that changes whenever their card's timeline (or the call it
+    shows) can have changed; residents erased or not found are left out. Two queries for any
+    number of open cards: what can still change in each attempt, and the count and latest id
+    of each other kind of event (rows that are only ever added, or lifted)."""
+    ids = list(client_ids)
+    attempts = await session.execute(
+        sa.select(
+            FollowUp.client_id,
+            Attempt.id,
+            Attempt.state,
+            Attempt.carrier_status,
+            Attempt.error_message,
+            Attempt.duration_seconds,
+            Attempt.agent_id,
+            Attempt.carrier_sid.is_not(None),
+            Attempt.wrapped_up_at.is_not(None),
+            Attempt.due_at,
+            Attempt.sent_at,
+            Attempt.finished_at,
+        )
+        .join(FollowUp, FollowUp.id == Attempt.follow_up_id)
+        .where(FollowUp.client_id.in_(ids))
+        .order_by(FollowUp.client_id, Attempt.id)
+    )
+    seen: dict[int, list[tuple]] = {}
+    for client_id, *attempt in attempts:
+        seen.setdefault(client_id, []).append(tuple(attempt))
+    tallies: dict[int, list[tuple]] = {}
+    for kind, client_id, *tally in await session.execute(_tallies(ids)):
+        tallies.setdefault(client_id, []).append((kind, *tally))
+    # Only a resident who is there (the first tally) has a card to show.
+    return {
+        client_id: hash((tuple(sorted(tally)), tuple(seen.get(client_id, ()))))
+        for client_id, tally in tallies.items()
+        if any(kind == 0 for kind, *_ in tally)
+    }
+
+
+def _tallies(client_ids: list[int]) -> sa.CompoundSelect:
+    """(kind, resident, count, latest id, count of a column that can be filled in later)."""
+
+    def tally(
+        kind: int,
+        client: sa.ColumnElement,
+        key: sa.ColumnElement,
+        later: sa.ColumnElement | None = None,
+    ) -> sa.Select:
+        filled = sa.func.count(later) if later is not None else sa.literal_column("0")
+        return (
+            sa.select(sa.literal_column(str(kind)), client, sa.func.count(), sa.func.max(key))
+            .add_columns(filled)
+            .where(client.in_(client_ids))
+            .group_by(client)
+        )
+
+    of_follow_up = FollowUp.client_id
+    return sa.union_all(
+        tally(0, Client.id, Client.id).where(Client.erased_at.is_(None)),
+        tally(1, of_follow_up, FollowUp.id),
+        tally(2, SmsMessage.client_id, SmsMessage.id, SmsMessage.interpretation),
+        tally(3, of_follow_up, WrapUp.id)
+        .select_from(WrapUp)
+        .join(FollowUp, FollowUp.id == WrapUp.follow_up_id),
+        tally(4, of_follow_up, Outcome.id)
+        .select_from(Outcome)
+        .join(FollowUp, FollowUp.id == Outcome.follow_up_id),
+        tally(5, OptOut.client_id, OptOut.id, OptOut.lifted_at),
+        tally(6, ContactChange.client_id, ContactChange.id),
+    )
 
 
 async def timeline(session: AsyncSession, client_id: int) -> list[Event]:

@@ -1,5 +1,6 @@
 """Sign-in sessions: one row per signed-in browser, found by the hash of its cookie's token."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,33 +29,45 @@ async def insert_session(
     )
 
 
-async def live_session(session: AsyncSession, key: str, now: datetime) -> LiveSession | None:
-    """The session with this key when it has not ended, lapsed or idled, and its user is not
-    disabled: one query on the key's unique index and the user's primary key."""
-    row = (
-        await session.execute(
-            sa.select(
-                SignInSession.id,
-                SignInSession.last_seen_at,
-                User.id,
-                User.email,
-                User.role,
-                User.phone,
-            )
-            .join(User, User.id == SignInSession.user_id)
-            .where(
-                SignInSession.token_hash == key,
-                SignInSession.ended_at.is_(None),
-                SignInSession.expires_at > now,
-                SignInSession.last_seen_at > now - IDLE_FOR,
-                User.disabled_at.is_(None),
-            )
+def _live(keys: Collection[str], now: datetime) -> sa.Select:
+    """Sessions with these keys that have not ended, lapsed or idled, of users not disabled:
+    on the key's unique index and the user's primary key."""
+    return (
+        sa.select(
+            SignInSession.id,
+            SignInSession.last_seen_at,
+            SignInSession.token_hash,
+            User.id,
+            User.email,
+            User.role,
+            User.phone,
         )
-    ).one_or_none()
+        .join(User, User.id == SignInSession.user_id)
+        .where(
+            SignInSession.token_hash.in_(keys),
+            SignInSession.ended_at.is_(None),
+            SignInSession.expires_at > now,
+            SignInSession.last_seen_at > now - IDLE_FOR,
+            User.disabled_at.is_(None),
+        )
+    )
+
+
+async def live_session(session: AsyncSession, key: str, now: datetime) -> LiveSession | None:
+    row = (await session.execute(_live([key], now))).one_or_none()
     if row is None:
         return None
-    session_id, last_seen_at, *user = row
+    session_id, last_seen_at, _, *user = row
     return LiveSession(session_id, SignedIn(*user), last_seen_at)
+
+
+async def live_users(
+    session: AsyncSession, keys: Collection[str], now: datetime
+) -> dict[str, SignedIn]:
+    """Who each of these sessions still signs in, in one query (for every open page at once);
+    a session that ended, lapsed or idled, or whose user was disabled, is not in it."""
+    rows = await session.execute(_live(keys, now))
+    return {key: SignedIn(*user) for _, _, key, *user in rows}
 
 
 async def mark_seen(session: AsyncSession, session_id: int, now: datetime) -> None:

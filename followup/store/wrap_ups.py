@@ -5,6 +5,7 @@ A call "waits for its wrap-up" once the resident was dialled (it has the residen
 until the agent recorded what came of it. Such a call holds the ladder and the agent's next
 resident."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -67,22 +68,47 @@ class Unwrapped:
     finished_at: datetime
 
 
-async def unwrapped_calls(
-    session: AsyncSession, agent_id: int | None, limit: int = 50
-) -> list[Unwrapped]:
-    """Finished calls still waiting for their result: one agent's, or everyone's (None)."""
-    query = (
-        sa.select(Attempt.id, Client.id, Client.name, User.email, Attempt.finished_at)
+UNWRAPPED_SHOWN = 50
+
+
+def _unwrapped(*columns: sa.ColumnElement) -> sa.Select:
+    return (
+        sa.select(*columns, Attempt.id, Client.id, Client.name, User.email, Attempt.finished_at)
         .join(FollowUp, FollowUp.id == Attempt.follow_up_id)
         .join(Client, Client.id == FollowUp.client_id)
         .join(User, User.id == Attempt.agent_id)
         .where(awaits_wrap_up(), Attempt.finished_at.is_not(None))
-        .order_by(Attempt.finished_at)
-        .limit(limit)
     )
-    if agent_id is not None:
-        query = query.where(Attempt.agent_id == agent_id)
+
+
+async def unwrapped_calls(session: AsyncSession) -> list[Unwrapped]:
+    """Everyone's finished calls still waiting for their result, oldest first."""
+    query = _unwrapped().order_by(Attempt.finished_at, Attempt.id).limit(UNWRAPPED_SHOWN)
     return [Unwrapped(*row) for row in await session.execute(query)]
+
+
+async def unwrapped_calls_of(
+    session: AsyncSession, agent_ids: Collection[int]
+) -> dict[int, list[Unwrapped]]:
+    """Each agent's own finished calls still waiting for their result, in one query."""
+    oldest_first = sa.func.row_number().over(
+        partition_by=Attempt.agent_id, order_by=(Attempt.finished_at, Attempt.id)
+    )
+    calls = (
+        _unwrapped(Attempt.agent_id, oldest_first.label("place"))
+        .where(Attempt.agent_id.in_(agent_ids))
+        .subquery()
+    )
+    columns = list(calls.c)[2:]
+    rows = await session.execute(
+        sa.select(calls.c.agent_id, *columns)
+        .where(calls.c.place <= UNWRAPPED_SHOWN)
+        .order_by(calls.c.agent_id, calls.c.finished_at, columns[0])
+    )
+    found: dict[int, list[Unwrapped]] = {agent_id: [] for agent_id in agent_ids}
+    for agent_id, *call in rows:
+        found[agent_id].append(Unwrapped(*call))
+    return found
 
 
 async def mark_wrapped_up(

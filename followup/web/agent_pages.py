@@ -39,11 +39,6 @@ def _decision_label(reply: Reply) -> str:
 DECISIONS = {value: (_decision_label(reply), reply) for value, (_, reply) in ANSWER_CHOICES.items()}
 
 
-async def _lists(request: web.Request, agent: SignedIn, seen: AgentQueue | None) -> AgentQueue:
-    app = request.app
-    return await agent_queue(app[SESSIONS], agent, app[CLOCK](), unless_same_as=seen)
-
-
 def _render(request: web.Request, queue: AgentQueue, agent: SignedIn) -> str:
     context = {
         "queue": queue,
@@ -59,7 +54,7 @@ def _render(request: web.Request, queue: AgentQueue, agent: SignedIn) -> str:
 @allow(*STAFF)
 async def queue_page(request: web.Request) -> web.Response:
     agent = signed_in(request)
-    queue = await _lists(request, agent, None)
+    queue = await agent_queue(request.app[SESSIONS], agent, request.app[CLOCK]())
     context = {
         "lists": _render(request, queue, agent),
         "agent": agent,
@@ -74,13 +69,10 @@ async def queue_page(request: web.Request) -> web.Response:
 @routes.get(QUEUE_PATH + "/live")
 @allow(*STAFF)
 async def live(request: web.Request) -> web.StreamResponse:
-    async def look(agent: SignedIn, seen: AgentQueue | None) -> AgentQueue:
-        return await _lists(request, agent, seen)
-
     def render(agent: SignedIn, queue: AgentQueue) -> str:
         return _render(request, queue, agent)
 
-    return await stream_changes(request, frozenset(STAFF), "wachtrij", look, render)
+    return await stream_changes(request, frozenset(STAFF), "wachtrij", render)
 
 
 def _back(refusal: QueueRefusal | None = None) -> web.HTTPSeeOther:

@@ -85,21 +85,13 @@ async def card_page(request: web.Request) -> web.Response:
 @routes.get(CARD_PATH + "/live")
 @allow(*STAFF)
 async def card_live(request: web.Request) -> web.StreamResponse:
-    client_id = int(request.match_info["client_id"])
-
-    async def look(viewer: SignedIn, seen: Card | None) -> Card:
-        app = request.app
-        card = await open_card(app[SESSIONS], client_id, viewer, app[CLOCK](), audit=False)
-        if card is None:  # erased meanwhile: the page stops following
-            raise web.HTTPNotFound()
-        return card
-
     def render(viewer: SignedIn, card: Card) -> str:
         return aiohttp_jinja2.render_string(
             "card_live.html", request, _context(request, viewer, card)
         )
 
-    return await stream_changes(request, frozenset(STAFF), "kaart", look, render)
+    client_id = _client_id(request)
+    return await stream_changes(request, frozenset(STAFF), "kaart", render, card_of=client_id)
 
 
 @routes.post(CARD_PATH + "/bellen")
