@@ -29,14 +29,14 @@ from bench_support import DEFAULT_URL, say, scratch_database
 
 from followup.app import create_app
 from followup.rules.contact_calendar import ContactCalendar
+from followup.rules.domain import Role
 from followup.rules.planning_rules import PlanningRules
-from followup.rules.sign_in import sign_in_token
 from followup.services.next_resident import next_resident
 from followup.settings import Settings
 from followup.store.engine import create_engine, session_factory
 from followup.store.migrate import upgrade
-from followup.store.users import users_in_use
-from followup.web.access import COOKIE
+from followup.store.users import SignedIn
+from followup.web.cookies import SESSION
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 23, 10, tzinfo=ZONE).astimezone(UTC)  # a Monday, calls allowed
@@ -87,6 +87,11 @@ FROM generate_series(1, :history) AS i,
     """INSERT INTO users (email, role, password_hash, phone, created_at)
 SELECT 'agent' || i || '@bench.example', 'agent', '-', '06' || (11110000 + i), :created
 FROM generate_series(1, :agents) AS i""",
+    # Each agent signed in: the cookie's token is 'bench-token-<id>', the table keeps its hash.
+    """INSERT INTO sign_in_sessions (token_hash, user_id, created_at, last_seen_at, expires_at)
+SELECT encode(sha256(('bench-token-' || id)::bytea), 'hex'), id, :now, :now,
+       CAST(:now AS timestamptz) + interval '8 hours'
+FROM users""",
 )
 
 
@@ -164,7 +169,7 @@ async def console(engine, residents: int) -> dict:
     async with TestClient(TestServer(app), connector=TCPConnector(limit=0)) as web:
 
         def as_agent(i: int) -> dict:
-            return {"Cookie": f"{COOKIE}={sign_in_token(SECRET, i, NOW)}"}
+            return {"Cookie": f"{SESSION}=bench-token-{i}"}
 
         card = f"/belwachtrij/inwoners/{residents + 1}"
         entries = (await (await web.get(card, headers=as_agent(1))).text()).count("<time ")
@@ -226,9 +231,10 @@ async def bench(url: str, residents: int) -> dict:
         start = time.perf_counter()
         await fill(engine, residents)
         say(f"filled {residents} due residents in {time.perf_counter() - start:.1f} s")
-        async with session_factory(engine)() as session:
-            users = await users_in_use(session, range(1, AGENTS + 1))
-        pressing = [users[i] for i in range(AGENTS - PRESSING + 1, AGENTS + 1)]
+        pressing = [
+            SignedIn(i, f"agent{i}@bench.example", Role.AGENT, "+31611110000")
+            for i in range(AGENTS - PRESSING + 1, AGENTS + 1)
+        ]
         result = {"at_once": await at_once(engine, pressing)}
         result |= await console(engine, residents)
     finally:

@@ -40,13 +40,13 @@ async def next_resident(
     if not calendar.is_open(now, rules.call_window):
         raise QueueRefusal("buiten-beltijd")
     async with unit_of_work(sessions) as uow:
-        if waiting := await calls_to_wrap_up(uow.session, agent.id):
-            _, follow_up_id = waiting[0]
-            raise WrapUpFirst(await client_of(uow.session, follow_up_id))
-        await leases.release_leases(uow.session, agent.id)
         lease = await leases.lease_next(
             uow.session, agent.id, now, until=now + LEASE, grace_start=now - CALLBACK_GRACE
         )
+        if lease is None and (waiting := await calls_to_wrap_up(uow.session, agent.id)):
+            _, follow_up_id = waiting[0]
+            raise WrapUpFirst(await client_of(uow.session, follow_up_id))
+        await leases.release_leases(uow.session, agent.id, keep=lease and lease.follow_up_id)
         await uow.commit()
     if lease is None:
         raise QueueRefusal("niemand")

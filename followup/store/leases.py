@@ -1,8 +1,8 @@
 """Leases as queries: "Volgende inwoner" gives an agent the next resident with a call due and
-leases them to that agent, so no colleague gets them too. On PostgreSQL the candidate row is
-locked with FOR UPDATE SKIP LOCKED, so fifty agents at once each get another resident without
-waiting for each other; the lease itself is a conditional update, which is what makes it safe
-on SQLite too.
+leases them to that agent, so no colleague gets them too. One statement finds and leases
+them: on PostgreSQL the candidate row is locked with FOR UPDATE SKIP LOCKED, so fifty agents
+at once each get another resident without waiting for each other; SQLite runs the statement
+alone. Partial indexes on the calls waiting for an agent let it stop at the first free row.
 
 Order: residents who asked to be called and agreed callbacks first (the agent's own first), in
 the order they became due; then due calls by how long they have waited."""
@@ -16,9 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import AttemptPurpose, AttemptState, Channel, FollowUpState
 from followup.store.tables import Attempt, Client, FollowUp
-from followup.store.wrap_ups import held_for_wrap_up
-
-_TRIES = 5  # a candidate a colleague leased between our read and our write: look again
+from followup.store.types import UTCDateTime
+from followup.store.wrap_ups import has_call_to_wrap_up, held_for_wrap_up
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,52 +34,91 @@ def _free(now: datetime, agent_id: int) -> sa.ColumnElement[bool]:
     )
 
 
-def _next_candidate(agent_id: int, now: datetime, grace_start: datetime) -> sa.Select:
-    callback = Attempt.purpose == AttemptPurpose.CALLBACK
+def _inline(value: str) -> sa.BindParameter:
+    """Written into the statement, so PostgreSQL sees it matches the partial index on calls
+    waiting for an agent (a bound parameter would hide that from a generic plan)."""
+    return sa.bindparam(None, value, literal_execute=True)
+
+
+# Built once: fifty agents at once must not each pay for assembling it.
+_AGENT = sa.bindparam("agent_id", type_=sa.Integer)
+_NOW = sa.bindparam("now", type_=UTCDateTime())
+_GRACE_START = sa.bindparam("grace_start", type_=UTCDateTime())
+_UNTIL = sa.bindparam("until", type_=UTCDateTime())
+
+
+def _candidates() -> sa.Select:
     return (
-        sa.select(FollowUp.id, FollowUp.client_id)
-        .join(Attempt, Attempt.follow_up_id == FollowUp.id)
+        sa.select(FollowUp.id)
+        .select_from(Attempt)
+        .join(FollowUp, FollowUp.id == Attempt.follow_up_id)
         .join(Client, Client.id == FollowUp.client_id)
         .where(
-            Attempt.channel == Channel.CALL,
-            Attempt.state == AttemptState.QUEUED,
+            Attempt.state == _inline(AttemptState.QUEUED.value),
+            Attempt.channel == _inline(Channel.CALL.value),
             Attempt.agent_id.is_(None),
-            Attempt.due_at <= now,
+            Attempt.due_at <= _NOW,
             FollowUp.state == FollowUpState.OPEN,
             Client.erased_at.is_(None),
-            _free(now, agent_id),
+            sa.or_(FollowUp.leased_to_id.is_(None), FollowUp.lease_until <= _NOW),
             # An agreed callback is the agreeing agent's until its grace period has passed.
             sa.or_(
                 FollowUp.assigned_agent_id.is_(None),
-                FollowUp.assigned_agent_id == agent_id,
-                Attempt.due_at <= grace_start,
+                FollowUp.assigned_agent_id == _AGENT,
+                Attempt.due_at <= _GRACE_START,
             ),
             ~held_for_wrap_up(FollowUp.id),
-        )
-        .order_by(
-            ~callback,
-            # The agent's own agreed callbacks first (a case: NULLs sort differently per database).
-            sa.case((sa.and_(callback, FollowUp.assigned_agent_id == agent_id), 0), else_=1),
-            sa.func.coalesce(FollowUp.callback_requested_at, Attempt.due_at),
-            Attempt.due_at,
-            Attempt.id,
         )
         .limit(1)
         .with_for_update(of=FollowUp, skip_locked=True)
     )
 
 
+# Callbacks, few at any time: the agent's own agreed ones first (a case: NULLs sort
+# differently per database), then in the order residents asked or the time came.
+_NEXT_CALLBACK = (
+    _candidates()
+    .where(Attempt.purpose == _inline(AttemptPurpose.CALLBACK.value))
+    .order_by(
+        sa.case((FollowUp.assigned_agent_id == _AGENT, 0), else_=1),
+        sa.func.coalesce(FollowUp.callback_requested_at, Attempt.due_at),
+        Attempt.due_at,
+        Attempt.id,
+    )
+    .cte("next_callback")
+)
+# Other due calls, longest waiting first: in the order of the partial index, so the database
+# walks it and stops at the first resident nobody holds.
+_NEXT_CALL = (
+    _candidates()
+    .where(Attempt.purpose != _inline(AttemptPurpose.CALLBACK.value))
+    .order_by(Attempt.due_at, Attempt.id)
+    .cte("next_call")
+)
+_CHOSEN = (
+    sa.union_all(sa.select(_NEXT_CALLBACK.c.id), sa.select(_NEXT_CALL.c.id)).limit(1).cte("chosen")
+)
+_LEASE_NEXT = (
+    sa.update(FollowUp)
+    .where(FollowUp.id.in_(sa.select(_CHOSEN.c.id)), ~has_call_to_wrap_up(_AGENT))
+    .values(leased_to_id=_AGENT, lease_until=_UNTIL)
+    .returning(FollowUp.id, FollowUp.client_id)
+    .execution_options(synchronize_session=False)  # no ORM objects to keep in step
+)
+
+
 async def lease_next(
     session: AsyncSession, agent_id: int, now: datetime, until: datetime, grace_start: datetime
 ) -> Lease | None:
-    """Lease the next resident to this agent until `until`; None when nobody waits."""
-    for _ in range(_TRIES):
-        row = (await session.execute(_next_candidate(agent_id, now, grace_start))).first()
-        if row is None:
-            return None
-        if await _lease(session, row.id, agent_id, now, until):
-            return Lease(row.id, row.client_id)
-    return None
+    """Lease the next resident to this agent until `until`, in one statement; None when
+    nobody waits, or the agent still has a call to wrap up. Whom the agent held is released
+    by `release_leases`, after this: they are not given back the resident they skip."""
+    leased = await session.execute(
+        _LEASE_NEXT,
+        {"agent_id": agent_id, "now": now, "until": until, "grace_start": grace_start},
+    )
+    row = leased.first()
+    return Lease(*row) if row else None
 
 
 async def lease_follow_up(
@@ -105,12 +143,13 @@ async def _lease(
     return result.rowcount == 1
 
 
-async def release_leases(session: AsyncSession, agent_id: int) -> None:
-    """The agent is done with whoever they held."""
+async def release_leases(session: AsyncSession, agent_id: int, keep: int | None = None) -> None:
+    """The agent is done with whoever they held (but `keep`, the resident just leased)."""
     await session.execute(
         sa.update(FollowUp)
-        .where(FollowUp.leased_to_id == agent_id)
+        .where(FollowUp.leased_to_id == agent_id, FollowUp.id != (keep or 0))
         .values(leased_to_id=None, lease_until=None)
+        .execution_options(synchronize_session=False)
     )
 
 

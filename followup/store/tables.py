@@ -45,6 +45,11 @@ NAMING = {
 }
 
 
+WAITING_CALL = "state = 'queued' AND channel = 'call' AND agent_id IS NULL"
+WAITING_CALLBACK = f"{WAITING_CALL} AND purpose = 'callback'"
+UNWRAPPED = "agent_id IS NOT NULL AND wrapped_up_at IS NULL"
+
+
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar = {datetime: UTCDateTime(), dict[str, Any]: sa.JSON()}
@@ -185,6 +190,13 @@ class FollowUp(Base):
         ),
         # One open follow-up per client (so per client and conversation too), and one
         # follow-up per conversation ever: a closed one is never opened again.
+        # Whom an agent holds: released each time they take the next resident.
+        sa.Index(
+            "ix_follow_ups_leased_to_id",
+            "leased_to_id",
+            sqlite_where=sa.text("leased_to_id IS NOT NULL"),
+            postgresql_where=sa.text("leased_to_id IS NOT NULL"),
+        ),
         sa.Index(
             "uq_follow_ups_client_id_open",
             "client_id",
@@ -242,6 +254,28 @@ class Attempt(Base):
     __table_args__ = (
         sa.UniqueConstraint("round_id", "step"),
         sa.Index("ix_attempts_state_due_at", "state", "due_at"),
+        # "Volgende inwoner" walks the calls waiting for an agent in the order they came due.
+        sa.Index(
+            "ix_attempts_due_at_id_waiting_call",
+            "due_at",
+            "id",
+            sqlite_where=sa.text(WAITING_CALL),
+            postgresql_where=sa.text(WAITING_CALL),
+        ),
+        # Callbacks due, read before the other calls.
+        sa.Index(
+            "ix_attempts_due_at_waiting_callback",
+            "due_at",
+            sqlite_where=sa.text(WAITING_CALLBACK),
+            postgresql_where=sa.text(WAITING_CALLBACK),
+        ),
+        # An agent's calls still waiting for their result.
+        sa.Index(
+            "ix_attempts_agent_id_unwrapped",
+            "agent_id",
+            sqlite_where=sa.text(UNWRAPPED),
+            postgresql_where=sa.text(UNWRAPPED),
+        ),
         # Partial: most attempts wait without a SID, and planning inserts them by the 100,000.
         *(
             sa.Index(

@@ -31,6 +31,12 @@ def awaits_wrap_up(attempt: type[Attempt] = Attempt) -> sa.ColumnElement[bool]:
     )
 
 
+def has_call_to_wrap_up(agent_id: int) -> sa.Exists:
+    """The agent has a call whose result they did not record yet."""
+    call = aliased(Attempt)
+    return sa.exists().where(call.agent_id == agent_id, awaits_wrap_up(call))
+
+
 def held_for_wrap_up(follow_up_id: sa.ColumnElement[int]) -> sa.Exists:
     """A call of this follow-up waits for its wrap-up: nobody else contacts the resident."""
     waiting = aliased(Attempt)

@@ -26,6 +26,9 @@ WRAP_UP_RESULTS = (
     'active', 'with_wij', 'in_progress', 'not_active', 'unreachable', 'no_answer',
     'voicemail', 'busy', 'wrong_number', 'call_back', 'no_contact_wanted',
 )
+WAITING_CALL = "state = 'queued' AND channel = 'call' AND agent_id IS NULL"
+WAITING_CALLBACK = f"{WAITING_CALL} AND purpose = 'callback'"
+UNWRAPPED = "agent_id IS NOT NULL AND wrapped_up_at IS NULL"
 PURPOSES = ('opening', 'call', 'reminder', 'callback', 'confirmation')
 FIRST_TEMPLATES = [
     ('Ik probeerde u te bellen',
@@ -54,6 +57,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('message', sa.String(length=320), nullable=True))
         batch_op.drop_constraint(op.f('ck_attempts_attempt_purpose'), type_='check')
         batch_op.create_check_constraint('attempt_purpose', _purpose_in((*PURPOSES, 'agent_message')))
+    op.create_index('ix_attempts_due_at_id_waiting_call', 'attempts', ['due_at', 'id'], unique=False, sqlite_where=sa.text(WAITING_CALL), postgresql_where=sa.text(WAITING_CALL))
+    op.create_index('ix_attempts_due_at_waiting_callback', 'attempts', ['due_at'], unique=False, sqlite_where=sa.text(WAITING_CALLBACK), postgresql_where=sa.text(WAITING_CALLBACK))
+    op.create_index('ix_attempts_agent_id_unwrapped', 'attempts', ['agent_id'], unique=False, sqlite_where=sa.text(UNWRAPPED), postgresql_where=sa.text(UNWRAPPED))
+    op.create_index('ix_follow_ups_leased_to_id', 'follow_ups', ['leased_to_id'], unique=False, sqlite_where=sa.text('leased_to_id IS NOT NULL'), postgresql_where=sa.text('leased_to_id IS NOT NULL'))
     op.execute(
         "UPDATE attempts SET wrapped_up_at = COALESCE(finished_at, created_at)"
         " WHERE agent_id IS NOT NULL"
@@ -117,6 +124,10 @@ def downgrade() -> None:
     op.drop_index('uq_wrap_ups_attempt_id', table_name='wrap_ups')
     op.drop_index(op.f('ix_wrap_ups_follow_up_id'), table_name='wrap_ups')
     op.drop_table('wrap_ups')
+    op.drop_index('ix_follow_ups_leased_to_id', table_name='follow_ups')
+    op.drop_index('ix_attempts_agent_id_unwrapped', table_name='attempts')
+    op.drop_index('ix_attempts_due_at_waiting_callback', table_name='attempts')
+    op.drop_index('ix_attempts_due_at_id_waiting_call', table_name='attempts')
     op.execute("DELETE FROM attempts WHERE purpose = 'agent_message'")
     with op.batch_alter_table('attempts') as batch_op:
         batch_op.drop_constraint(op.f('ck_attempts_attempt_purpose'), type_='check')
