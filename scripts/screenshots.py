@@ -25,11 +25,18 @@ from playwright.sync_api import Page, sync_playwright
 from twilio.request_validator import RequestValidator
 
 from followup.rules.response_links import ResponseLinks
+from followup.services.demo import DEMO_PASSWORD
 from followup.settings import SIM_AUTH_TOKEN, SIM_FROM
 
 FOLLOWUP = Path(sys.executable).with_name("followup")
 SECRET = "a-screenshot-secret-key-that-signs-response-links"
 AGENT, PASSWORD = "agent@gemeente.example", "een lang wachtwoord"
+ADMIN = "beheer@demo.example"  # the demo's own admin account
+ADMIN_PAGES = {
+    "beheer": "/beheer",
+    "sjablonen": "/belwachtrij/sjablonen",
+    "wachtwoord": "/wachtwoord",
+}
 SIZES = {"1280": (1280, 800), "360": (360, 740)}
 REPLIES = ("Bel mij", "ik heb nu werk gevonden bij de bakker, 3 dagen per week", "wie is dit?")
 
@@ -116,7 +123,8 @@ def main() -> None:
                 executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
             )
             for size, (width, height) in SIZES.items():
-                page = browser.new_page(viewport={"width": width, "height": height})
+                window = {"width": width, "height": height}
+                page = browser.new_page(viewport=window, locale="nl-NL")
                 page.goto(base + "/")
                 shoot(page, out, "home", size)
                 page.goto(base + "/inloggen")
@@ -134,11 +142,22 @@ def main() -> None:
                 page.wait_for_timeout(500)
                 shoot(page, out, "kaart", size)
                 page.keyboard.press("t")  # the shortcut for "Terugbellen op …"
-                page.locator("#afronden").scroll_into_view_if_needed()
+                page.locator("#terugbellen").scroll_into_view_if_needed()
                 shoot(page, out, "afronden", size)
                 page.goto(link)
                 shoot(page, out, "antwoord", size)
                 page.close()
+                admin = browser.new_page(
+                    viewport={"width": width, "height": height}, locale="nl-NL"
+                )
+                admin.goto(base + "/inloggen")
+                admin.get_by_label("E-mailadres").fill(ADMIN)
+                admin.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+                admin.get_by_role("button", name="Inloggen").click()
+                for name, path in ADMIN_PAGES.items():
+                    admin.goto(base + path)
+                    shoot(admin, out, name, size)
+                admin.close()
             browser.close()
 
 
