@@ -20,6 +20,7 @@ from followup.rules.domain import (
 from followup.rules.ladder import ContactProfile, PlannedAttempt
 from followup.store.bulk import insert_rows
 from followup.store.contact_profile import PROFILE_CODE, decode_profile
+from followup.store.rounds import latest_round_of
 from followup.store.rows import insert_select_ignoring_conflicts
 from followup.store.scratch import scratch, scratch_table
 from followup.store.tables import Attempt, Client, FollowUp, Round, SmsMessage
@@ -251,13 +252,7 @@ async def queue_callback(session: AsyncSession, follow_up_id: int, now: datetime
         Attempt.purpose == AttemptPurpose.CALLBACK,
         Attempt.state.in_([AttemptState.QUEUED, AttemptState.SENDING]),
     )
-    latest_round = (
-        sa.select(Round.id)
-        .where(Round.follow_up_id == follow_up_id)
-        .order_by(Round.number.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    latest_round = latest_round_of(follow_up_id).scalar_subquery()
     values = {
         "follow_up_id": sa.literal(follow_up_id),
         "round_id": latest_round,

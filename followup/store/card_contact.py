@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import AttemptPurpose, AttemptState, Channel
-from followup.store.tables import Attempt, Round
+from followup.store.rounds import latest_round_of
+from followup.store.tables import Attempt
 
 
 async def assign_due_call(
@@ -46,13 +47,7 @@ async def queue_agent_attempt(
     message: str | None = None,
 ) -> int:
     """A call or SMS the agent makes now, outside the ladder's steps."""
-    latest_round = (
-        sa.select(Round.id)
-        .where(Round.follow_up_id == follow_up_id)
-        .order_by(Round.number.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    latest_round = latest_round_of(follow_up_id).scalar_subquery()
     purpose = AttemptPurpose.CALL if channel is Channel.CALL else AttemptPurpose.AGENT_MESSAGE
     return await session.scalar(
         sa.insert(Attempt)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 
 from followup.rules.domain import AttemptPurpose, AttemptState, Channel
 from followup.rules.wrap_up import WrapUpForm
+from followup.store.rounds import latest_round_of
 from followup.store.tables import Attempt, Client, FollowUp, Round, User, WrapUp
 from followup.store.types import UTCDateTime
 
@@ -162,12 +163,7 @@ async def agree_callback(
     """The resident agreed to be called at `at`: a callback queued for then (the one waiting
     moves), kept for this agent for a while (`rules.wrap_up.CALLBACK_GRACE`). Its round stays
     open until then."""
-    latest_round = await session.scalar(
-        sa.select(Round.id)
-        .where(Round.follow_up_id == follow_up_id)
-        .order_by(Round.number.desc())
-        .limit(1)
-    )
+    latest_round = await session.scalar(latest_round_of(follow_up_id))
     await session.execute(
         sa.update(Round)
         .where(Round.id == latest_round, Round.closes_at < at + CALLBACK_ROOM)

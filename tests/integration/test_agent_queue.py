@@ -27,6 +27,7 @@ from followup.services.users import add_user
 from followup.settings import SIM_AUTH_TOKEN, SIM_FROM, Settings
 from followup.store.tables import Attempt, AuditRecord, Client, Outcome, SmsMessage, User
 from followup.web import live_pages
+from tests.support.events import read_event
 from tests.support.rows import NOW, add_attempt, add_client, add_follow_up, add_phone
 from tests.support.staff import post_form, sign_in
 from tests.support.webhooks import Clock, app_for, signature
@@ -232,19 +233,6 @@ async def test_a_form_from_another_site_is_refused(web, sessions):
     assert answer.status == 403
     async with sessions() as session:
         assert await session.scalar(sa.select(Attempt.agent_id).where(Attempt.id == call)) is None
-
-
-async def read_event(stream) -> str:
-    """The data of the next `wachtrij` event."""
-    lines = []
-    while True:
-        line = (await asyncio.wait_for(stream.content.readline(), 10)).decode()
-        if not line:
-            raise EOFError("the stream ended before the event")
-        if line == "\n" and lines:
-            return "\n".join(lines)
-        if line.startswith("data: "):
-            lines.append(line[6:].rstrip("\n"))
 
 
 async def test_an_open_page_gets_every_change_live(web, sessions):

@@ -24,6 +24,7 @@ from followup.store.tables import Attempt, FollowUp, SmsMessage
 from followup.store.users import insert_user
 from followup.web import live_hub
 from followup.web.cookies import SESSION
+from tests.support.events import read_event
 from tests.support.rows import NOW, add_attempt, add_client, add_follow_up, add_phone
 from tests.support.webhooks import Clock, app_for
 
@@ -79,19 +80,6 @@ async def resident(sessions, ref: str) -> tuple[int, int, int]:
             due_at=NOW,
         )
         return client_id, follow_up.id, call.id
-
-
-async def read_event(stream) -> str:
-    """The data of the next event."""
-    lines = []
-    while True:
-        line = (await asyncio.wait_for(stream.content.readline(), 10)).decode()
-        if not line:
-            raise EOFError("the stream ended before the event")
-        if line == "\n" and lines:
-            return "\n".join(lines)
-        if line.startswith("data: "):
-            lines.append(line[6:].rstrip("\n"))
 
 
 async def reply(sessions, client_id: int, body: str) -> None:
