@@ -26,6 +26,7 @@ from followup.store.wrap_ups import calls_to_wrap_up
 
 async def call_from_card(
     sessions: async_sessionmaker[AsyncSession],
+    client_id: int,
     follow_up_id: int,
     agent: SignedIn,
     now: datetime,
@@ -39,7 +40,7 @@ async def call_from_card(
     if not calendar.is_open(now, rules.call_window):
         raise QueueRefusal("buiten-beltijd")
     async with unit_of_work(sessions) as uow:
-        client_id = await _held_by(uow.session, follow_up_id, agent, now)
+        await _held_by(uow.session, client_id, follow_up_id, agent, now)
         if await calls_to_wrap_up(uow.session, agent.id):
             raise QueueRefusal("eerst-afronden")
         reach = (await load_reach(uow.session, [client_id]))[client_id]
@@ -56,6 +57,7 @@ async def call_from_card(
 
 async def sms_from_card(
     sessions: async_sessionmaker[AsyncSession],
+    client_id: int,
     follow_up_id: int,
     text: str,
     agent: SignedIn,
@@ -68,7 +70,7 @@ async def sms_from_card(
     if len(text) > MAX_SMS:
         raise QueueRefusal("te-lang-bericht")
     async with unit_of_work(sessions) as uow:
-        client_id = await _held_by(uow.session, follow_up_id, agent, now)
+        await _held_by(uow.session, client_id, follow_up_id, agent, now)
         reach = (await load_reach(uow.session, [client_id]))[client_id]
         if reach.opted_out or not any(number.can_sms for number in reach.numbers):
             raise QueueRefusal("geen-sms")
@@ -79,14 +81,18 @@ async def sms_from_card(
         await uow.commit()
 
 
-async def _held_by(session: AsyncSession, follow_up_id: int, agent: SignedIn, now: datetime) -> int:
-    """The follow-up's resident, when it is open and this agent holds (or now takes) it."""
+async def _held_by(
+    session: AsyncSession, client_id: int, follow_up_id: int, agent: SignedIn, now: datetime
+) -> None:
+    """The card's follow-up is open, is this resident's, and this agent holds (or now
+    takes) it."""
     follow_up = await lock_open_follow_up(session, follow_up_id)
     if follow_up is None:
         raise QueueRefusal("al-uitkomst")
+    if follow_up.client_id != client_id:
+        raise QueueRefusal("andere-inwoner")
     if not await lease_follow_up(session, follow_up_id, agent.id, now, now + LEASE):
         raise QueueRefusal("bij-collega")
-    return follow_up.client_id
 
 
 def _audit(

@@ -48,6 +48,7 @@ class WrappedUp:
 
 async def wrap_up(
     sessions: async_sessionmaker[AsyncSession],
+    client_id: int,
     follow_up_id: int,
     attempt_id: int | None,
     form: WrapUpForm,
@@ -57,6 +58,8 @@ async def wrap_up(
 ) -> WrappedUp:
     async with unit_of_work(sessions) as uow:
         session = uow.session
+        if await client_of(session, follow_up_id) != client_id:
+            raise QueueRefusal("andere-inwoner")
         follow_up = await lock_open_follow_up(session, follow_up_id)
         holder = await leased_to(session, follow_up_id, now)
         if follow_up is not None and holder not in (None, agent.id):
@@ -71,7 +74,6 @@ async def wrap_up(
         if follow_up is None and attempt_id is None:
             raise QueueRefusal("al-uitkomst")
         insert_wrap_up(session, follow_up_id, attempt_id, form, agent.id, now)
-        client_id = await client_of(session, follow_up_id)
         if follow_up is not None:
             await _change_contact(session, client_id, form, agent, now)
             await _carry_out(session, follow_up_id, attempt_id, form, agent, now, recovery)

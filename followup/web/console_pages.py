@@ -102,6 +102,7 @@ async def call(request: web.Request) -> web.StreamResponse:
     try:
         await call_from_card(
             app[SESSIONS],
+            _client_id(request),
             _follow_up_id(form),
             agent,
             app[CLOCK](),
@@ -121,7 +122,12 @@ async def send_sms(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     try:
         await sms_from_card(
-            app[SESSIONS], _follow_up_id(form), str(form.get("tekst", "")), agent, app[CLOCK]()
+            app[SESSIONS],
+            _client_id(request),
+            _follow_up_id(form),
+            str(form.get("tekst", "")),
+            agent,
+            app[CLOCK](),
         )
     except QueueRefusal as refusal:
         return await _refused(request, agent, str(refusal), form)
@@ -148,6 +154,7 @@ async def record(request: web.Request) -> web.StreamResponse:
         )
         done = await wrap_up(
             app[SESSIONS],
+            _client_id(request),
             _follow_up_id(form),
             _int_or_none(form.get("gesprek"), "gesprek"),
             checked,

@@ -647,3 +647,23 @@ async def test_a_form_sent_after_the_session_ended_says_so_and_leads_back(
     assert "U bent niet meer ingelogd" in page and "Er is niets opgeslagen" in page
     assert f"/inloggen?terug={card}" in page
     assert await one(sessions, sa.select(Outcome)) is None
+
+
+async def test_a_form_for_another_residents_follow_up_changes_nothing(app_factory, sessions):
+    """The follow-up named in a form must be the card's resident's: a forged or mixed-up
+    field cannot record for, or text, someone else."""
+    client_id, _ = await resident(sessions, "1")
+    _, other_follow_up = await resident(sessions, "2")
+    web = await agent(app_factory, sessions)
+    await take_next(web)
+    card = f"/belwachtrij/inwoners/{client_id}"
+    for action, fields in (
+        ("/afronden", {"resultaat": "active"}),
+        ("/sms", {"tekst": "Hallo"}),
+        ("/bellen", {}),
+    ):
+        answer = await post(web, card + action, {"follow_up": str(other_follow_up)} | fields, card)
+        assert answer.status == 409, action
+        assert "hoort niet bij deze inwoner" in await answer.text()
+    assert await one(sessions, sa.select(Outcome)) is None
+    assert await all_of(sessions, sa.select(Attempt).where(Attempt.agent_id.is_not(None))) == []
