@@ -100,27 +100,16 @@ def _audit_view(session: AsyncSession, viewer: SignedIn, queue: AgentQueue, now:
         )
 
 
-async def take_call(
-    sessions: async_sessionmaker[AsyncSession], attempt_id: int, agent: SignedIn, now: datetime
-) -> None:
-    """The agent takes a waiting call: the dialer rings the agent's own phone first, then
-    connects the resident."""
-    if agent.phone is None:
-        raise QueueRefusal("geen-telefoon")
+async def waiting_call(
+    sessions: async_sessionmaker[AsyncSession], attempt_id: int, now: datetime
+) -> tuple[int, int]:
+    """(resident, follow-up) of a call the list offers; the list's "Bel" goes through the
+    card's rules (`card_contact.call_from_card`) with it."""
     async with unit_of_work(sessions) as uow:
-        client_id = await q.take_call(uow.session, attempt_id, agent.id, now)
-        if client_id is None:
-            raise QueueRefusal("al-opgepakt")
-        record_audit(
-            uow.session,
-            now=now,
-            actor=agent.email,
-            action=AuditAction.CALL_TAKEN,
-            user_id=agent.id,
-            client_id=client_id,
-            detail={"attempt": attempt_id},
-        )
-        await uow.commit()
+        found = await q.waiting_call(uow.session, attempt_id, now)
+    if found is None:
+        raise QueueRefusal("al-opgepakt")
+    return found
 
 
 async def decide_on_reply(

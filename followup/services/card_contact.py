@@ -21,7 +21,7 @@ from followup.store.leases import lease_follow_up
 from followup.store.reachability import load_reach
 from followup.store.unit_of_work import unit_of_work
 from followup.store.users import SignedIn
-from followup.store.wrap_ups import calls_to_wrap_up
+from followup.store.wrap_ups import calls_to_wrap_up, is_calling
 
 
 async def call_from_card(
@@ -43,6 +43,8 @@ async def call_from_card(
         await _held_by(uow.session, client_id, follow_up_id, agent, now)
         if await calls_to_wrap_up(uow.session, agent.id):
             raise QueueRefusal("eerst-afronden")
+        if await is_calling(uow.session, agent.id):  # a second click, or a second tab
+            raise QueueRefusal("al-bellend")
         reach = (await load_reach(uow.session, [client_id]))[client_id]
         if reach.opted_out or not any(number.can_call for number in reach.numbers):
             raise QueueRefusal("niet-te-bellen")

@@ -19,6 +19,7 @@ REFUSALS = {
     "leeg-bericht": "Het bericht is leeg. Kies een tekst of schrijf er een.",
     "te-lang-bericht": f"Het bericht is te lang: maximaal {MAX_SMS} tekens.",
     "geen-sms": "Deze inwoner kan geen sms krijgen: er is geen mobiel nummer.",
+    "al-bellend": "U belt al. Wacht tot dit gesprek klaar is.",
     "andere-inwoner": "Dit formulier hoort niet bij deze inwoner. Open de kaart opnieuw.",
 }
 

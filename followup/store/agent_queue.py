@@ -140,31 +140,24 @@ async def calls_of_agents(
     return found
 
 
-async def take_call(
-    session: AsyncSession, attempt_id: int, agent_id: int, now: datetime
-) -> int | None:
-    """The call's resident, when it was waiting in the queue and is now this agent's; None
-    when a colleague took it first, or it is no call waiting for an agent (an e-mail, a
-    call not due yet, a follow-up closed since): an id in a form proves nothing."""
-    waiting = (
-        sa.select(FollowUp.id)
-        .where(FollowUp.id == Attempt.follow_up_id, FollowUp.state == FollowUpState.OPEN)
-        .exists()
-    )
-    taken = await session.execute(
-        sa.update(Attempt)
-        .where(
-            Attempt.id == attempt_id,
-            Attempt.channel == Channel.CALL,
-            Attempt.state == AttemptState.QUEUED,
-            Attempt.agent_id.is_(None),
-            Attempt.due_at <= now,
-            waiting,
+async def waiting_call(
+    session: AsyncSession, attempt_id: int, now: datetime
+) -> tuple[int, int] | None:
+    """(resident, follow-up) of this call, when it waits in the queue for an agent; None
+    when a colleague took it, or it is no call waiting for an agent (an e-mail, a call not
+    due yet, a follow-up closed since): an id in a form proves nothing."""
+    row = (
+        await session.execute(
+            sa.select(FollowUp.client_id, FollowUp.id)
+            .join(Attempt, Attempt.follow_up_id == FollowUp.id)
+            .where(
+                Attempt.id == attempt_id,
+                Attempt.channel == Channel.CALL,
+                Attempt.state == AttemptState.QUEUED,
+                Attempt.agent_id.is_(None),
+                Attempt.due_at <= now,
+                FollowUp.state == FollowUpState.OPEN,
+            )
         )
-        .values(agent_id=agent_id)
-        .returning(Attempt.follow_up_id)
-    )
-    follow_up_id = taken.scalar()
-    if follow_up_id is None:
-        return None
-    return await session.scalar(sa.select(FollowUp.client_id).where(FollowUp.id == follow_up_id))
+    ).first()
+    return (row[0], row[1]) if row else None

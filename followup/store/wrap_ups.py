@@ -44,6 +44,23 @@ def held_for_wrap_up(follow_up_id: sa.ColumnElement[int]) -> sa.Exists:
     return sa.exists().where(waiting.follow_up_id == follow_up_id, awaits_wrap_up(waiting))
 
 
+async def is_calling(session: AsyncSession, agent_id: int) -> bool:
+    """The agent has a call on its way: waiting for the dialer, or ringing."""
+    return bool(
+        await session.scalar(
+            sa.select(
+                sa.exists().where(
+                    Attempt.agent_id == agent_id,
+                    Attempt.channel == Channel.CALL,
+                    Attempt.state.in_(
+                        [AttemptState.QUEUED, AttemptState.SENDING, AttemptState.SENT]
+                    ),
+                )
+            )
+        )
+    )
+
+
 async def calls_to_wrap_up(session: AsyncSession, agent_id: int) -> list[tuple[int, int]]:
     """The agent's calls still waiting for a result: (attempt, follow-up), oldest first."""
     rows = await session.execute(

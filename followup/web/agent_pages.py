@@ -7,19 +7,21 @@ import aiohttp_jinja2
 from aiohttp import web
 from yarl import URL
 
-from followup.app_keys import CLOCK, DISPATCH_SOON, SESSIONS, SETTINGS
+from followup.app_keys import CALENDAR, CLOCK, DISPATCH_SOON, RULES, SESSIONS, SETTINGS
 from followup.rules.domain import OUTCOME_LABELS_NL, Role
 from followup.rules.sms_replies import ANSWER_CHOICES, Reply, ReplyKind
 from followup.services.agent_queue import (
     AgentQueue,
     agent_queue,
     decide_on_reply,
-    take_call,
+    waiting_call,
 )
+from followup.services.card_contact import call_from_card
 from followup.services.refusals import REFUSALS, QueueRefusal
 from followup.services.sign_in import SignedIn
 from followup.web.access import STAFF, allow, signed_in
 from followup.web.card_text import call_progress
+from followup.web.console_pages import card_url
 from followup.web.live_pages import stream_changes
 
 routes = web.RouteTableDef()
@@ -83,14 +85,27 @@ def _back(refusal: QueueRefusal | None = None) -> web.HTTPSeeOther:
 @routes.post(QUEUE_PATH + "/gesprekken/{attempt_id:\\d+}")
 @allow(Role.AGENT)
 async def take(request: web.Request) -> web.StreamResponse:
-    agent = signed_in(request)
-    attempt_id = int(request.match_info["attempt_id"])
+    """The list's "Bel …": the call goes as from the resident's card, with the card's rules
+    (the resident is leased to the agent, who then records the result there)."""
+    app, agent = request.app, signed_in(request)
+    now = app[CLOCK]()
     try:
-        await take_call(request.app[SESSIONS], attempt_id, agent, request.app[CLOCK]())
+        client_id, follow_up_id = await waiting_call(
+            app[SESSIONS], int(request.match_info["attempt_id"]), now
+        )
+        await call_from_card(
+            app[SESSIONS],
+            client_id,
+            follow_up_id,
+            agent,
+            now,
+            await app[RULES].get(),
+            app[CALENDAR],
+        )
     except QueueRefusal as refusal:
         raise _back(refusal) from None
-    request.app[DISPATCH_SOON]()  # the agent's phone rings now, not at the next tick
-    raise _back()
+    app[DISPATCH_SOON]()  # the agent's phone rings now, not at the next tick
+    raise web.HTTPSeeOther(card_url(client_id, "bellen"))
 
 
 @routes.post(QUEUE_PATH + "/antwoorden/{message_id:\\d+}")

@@ -667,3 +667,23 @@ async def test_a_form_for_another_residents_follow_up_changes_nothing(app_factor
         assert "hoort niet bij deze inwoner" in await answer.text()
     assert await one(sessions, sa.select(Outcome)) is None
     assert await all_of(sessions, sa.select(Attempt).where(Attempt.agent_id.is_not(None))) == []
+
+
+async def test_the_lists_bel_keeps_the_cards_rules(app_factory, sessions):
+    """ "Bel …" in the list is no way around a colleague's lease, or around a call of one's own
+    still waiting for its result."""
+    client_id, follow_up_id = await resident(sessions, "1")
+    first = await agent(app_factory, sessions, "a@gemeente.example")
+    second = await agent(app_factory, sessions, "b@gemeente.example")
+    assert await take_next(first) == client_id
+    call = await one(sessions, sa.select(Attempt.id))
+    taken = await post(second, f"/belwachtrij/gesprekken/{call}", {})
+    assert taken.headers["Location"] == "/belwachtrij?melding=bij-collega"
+    assert await one(sessions, sa.select(Attempt.agent_id)) is None
+
+    await answered_call(sessions, follow_up_id, "a@gemeente.example")
+    other, _ = await resident(sessions, "2")
+    other_call = await one(sessions, sa.select(Attempt.id).where(Attempt.agent_id.is_(None)))
+    skipped = await post(first, f"/belwachtrij/gesprekken/{other_call}", {})
+    assert skipped.headers["Location"] == "/belwachtrij?melding=eerst-afronden"
+    assert other != client_id

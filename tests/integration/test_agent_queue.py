@@ -135,7 +135,8 @@ async def test_an_agent_takes_a_call_once(web, sessions):
     call = await resident(sessions, "1", "Anna", "+31612340001")
     await signed_in(web, sessions)
     answer = await post_form(web, f"/belwachtrij/gesprekken/{call}")
-    assert answer.headers["Location"] == "/belwachtrij"
+    # To the resident's card, where the call goes on and its result is recorded.
+    assert answer.headers["Location"] == "/belwachtrij/inwoners/1?gedaan=bellen"
     page = await page_of(web)
     assert "Uw telefoon gaat zo over" in page  # the dialer rings the agent's phone next
     again = await post_form(web, f"/belwachtrij/gesprekken/{call}")
