@@ -21,7 +21,7 @@ from followup.store.resident_card import CurrentFollowUp, Event, Number, Residen
 from followup.store.sms_templates import Template, templates
 from followup.store.unit_of_work import unit_of_work
 from followup.store.users import SignedIn
-from followup.store.wrap_ups import call_to_wrap_up
+from followup.store.wrap_ups import call_to_wrap_up, latest_wrap_up
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,7 @@ class Card:
     can_call: bool
     can_sms: bool
     templates: list[Template]
+    last_wrap_up: int  # the latest result recorded for the follow-up (0: none)
 
 
 async def open_card(
@@ -44,9 +45,11 @@ async def open_card(
     now: datetime,
     *,
     audit: bool = True,
+    hold: bool = True,
 ) -> Card | None:
     """None when there is no such resident (or they were erased). `audit`: False for a page
-    that is open already and looks again (its opening was audited, and leased the resident)."""
+    that is open already and looks again (its opening was audited, and leased the resident).
+    `hold`: False when the agent just finished with the resident and sees the card again."""
     async with unit_of_work(sessions) as uow:
         session = uow.session
         resident = await card_queries.resident(session, client_id)
@@ -54,7 +57,7 @@ async def open_card(
             return None
         follow_up = await card_queries.current_follow_up(session, client_id, now)
         # A page open already does not lease again: `keep_holding` renews its lease.
-        if audit and await _hold(session, follow_up, viewer, now):
+        if audit and hold and await _hold(session, follow_up, viewer, now):
             # The lease changed: read who holds it again.
             follow_up = await card_queries.current_follow_up(session, client_id, now)
         reach = (await load_reach(session, [client_id]))[client_id]
@@ -71,6 +74,7 @@ async def open_card(
             can_call=reachable and any(n.can_call for n in reach.numbers),
             can_sms=reachable and any(n.can_sms for n in reach.numbers),
             templates=await templates(session),
+            last_wrap_up=await latest_wrap_up(session, follow_up.id) if follow_up else 0,
         )
         if audit:
             record_audit(

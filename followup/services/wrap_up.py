@@ -22,19 +22,22 @@ from followup.rules.domain import (
 )
 from followup.rules.wrap_up import WrapUpForm, require_call
 from followup.services.attempt_failures import carry_out
+from followup.services.next_resident import LEASE
 from followup.services.outcomes import opt_out, record_outcome
 from followup.services.refusals import QueueRefusal
 from followup.store.attempt_progress import lock_attempts
 from followup.store.audit import record_audit
 from followup.store.contact_changes import replace_email, replace_primary_phone
 from followup.store.follow_ups import client_of, lock_open_follow_up
-from followup.store.leases import leased_to, release_leases
+from followup.store.leases import lease_follow_up, release_leases
 from followup.store.unit_of_work import unit_of_work
 from followup.store.users import SignedIn
 from followup.store.wrap_ups import (
     agree_callback,
     call_to_wrap_up,
+    forget_callback_agent,
     insert_wrap_up,
+    latest_wrap_up,
     mark_wrapped_up,
 )
 
@@ -55,17 +58,27 @@ async def wrap_up(
     agent: SignedIn,
     now: datetime,
     recovery: Recovery,
+    *,
+    seen: int | None = None,
 ) -> WrappedUp:
+    """`attempt_id`: the call the page records, if it knew of one; `seen`: the latest
+    wrap-up the page showed (another since means a second click or a colleague)."""
     async with unit_of_work(sessions) as uow:
         session = uow.session
         if await client_of(session, follow_up_id) != client_id:
             raise QueueRefusal("andere-inwoner")
         follow_up = await lock_open_follow_up(session, follow_up_id)
-        holder = await leased_to(session, follow_up_id, now)
-        if follow_up is not None and holder not in (None, agent.id):
-            raise QueueRefusal("bij-collega")
+        if seen is not None and await latest_wrap_up(session, follow_up_id) != seen:
+            raise QueueRefusal("al-afgerond")
         if attempt_id is None:  # a page from before the call: the call it waits for
             attempt_id = await call_to_wrap_up(session, agent.id, follow_up_id)
+        # The agent's own call is theirs to record; without one, the resident must be theirs.
+        if (
+            follow_up is not None
+            and attempt_id is None
+            and not await lease_follow_up(session, follow_up_id, agent.id, now, now + LEASE)
+        ):
+            raise QueueRefusal("bij-collega")
         require_call(form.result, attempt_id)
         if attempt_id is not None and not await mark_wrapped_up(
             session, attempt_id, agent.id, follow_up_id, now
@@ -114,10 +127,12 @@ async def _carry_out(
     elif form.result is WrapUpResult.NO_CONTACT_WANTED:
         client_id = await client_of(session, follow_up_id)
         await opt_out(session, client_id, now, source=OptOutSource.AGENT, user_id=agent.id)
-    elif form.result is WrapUpResult.CALL_BACK and form.callback_at is not None:
-        await agree_callback(session, follow_up_id, agent.id, form.callback_at, now)
     elif form.result is WrapUpResult.WRONG_NUMBER and attempt_id is not None:
         await _wrong_number(session, attempt_id, agent, now, recovery)
+    if form.result is WrapUpResult.CALL_BACK and form.callback_at is not None:
+        await agree_callback(session, follow_up_id, agent.id, form.callback_at, now)
+    else:  # no agreed time (any more): the next call is for whoever is free
+        await forget_callback_agent(session, follow_up_id)
 
 
 async def _wrong_number(

@@ -124,19 +124,15 @@ async def lease_next(
 async def lease_follow_up(
     session: AsyncSession, follow_up_id: int, agent_id: int, now: datetime, until: datetime
 ) -> bool:
-    """Lease (or renew) this follow-up for the agent; False when a colleague holds it."""
-    return await _lease(session, follow_up_id, agent_id, now, until)
-
-
-async def _lease(
-    session: AsyncSession, follow_up_id: int, agent_id: int, now: datetime, until: datetime
-) -> bool:
+    """Lease (or renew) this follow-up for the agent; False when a colleague holds it, or
+    a colleague's call with the resident still waits for its result (theirs to record)."""
     result = await session.execute(
         sa.update(FollowUp)
         .where(
             FollowUp.id == follow_up_id,
             FollowUp.state == FollowUpState.OPEN,
             _free(now, agent_id),
+            ~held_for_wrap_up(FollowUp.id, except_agent=agent_id),
         )
         .values(leased_to_id=agent_id, lease_until=until)
     )

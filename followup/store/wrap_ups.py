@@ -38,10 +38,14 @@ def has_call_to_wrap_up(agent_id: int) -> sa.Exists:
     return sa.exists().where(call.agent_id == agent_id, awaits_wrap_up(call))
 
 
-def held_for_wrap_up(follow_up_id: sa.ColumnElement[int]) -> sa.Exists:
-    """A call of this follow-up waits for its wrap-up: nobody else contacts the resident."""
+def held_for_wrap_up(
+    follow_up_id: sa.ColumnElement[int], except_agent: int | None = None
+) -> sa.Exists:
+    """A call of this follow-up waits for its wrap-up (by another agent than
+    `except_agent`): nobody else contacts the resident."""
     waiting = aliased(Attempt)
-    return sa.exists().where(waiting.follow_up_id == follow_up_id, awaits_wrap_up(waiting))
+    held = sa.exists().where(waiting.follow_up_id == follow_up_id, awaits_wrap_up(waiting))
+    return held.where(waiting.agent_id != except_agent) if except_agent is not None else held
 
 
 async def is_calling(session: AsyncSession, agent_id: int) -> bool:
@@ -171,6 +175,18 @@ def insert_wrap_up(
             callback_at=form.callback_at,
             recorded_at=now,
         )
+    )
+
+
+async def latest_wrap_up(session: AsyncSession, follow_up_id: int) -> int:
+    """The id of the follow-up's latest wrap-up (0: none): a page names the one it showed."""
+    latest = sa.select(sa.func.max(WrapUp.id)).where(WrapUp.follow_up_id == follow_up_id)
+    return await session.scalar(latest) or 0
+
+
+async def forget_callback_agent(session: AsyncSession, follow_up_id: int) -> None:
+    await session.execute(
+        sa.update(FollowUp).where(FollowUp.id == follow_up_id).values(assigned_agent_id=None)
     )
 
 

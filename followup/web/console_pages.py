@@ -37,6 +37,7 @@ DONE = {
         "Vastgelegd bij het gesprek. Er was al een uitkomst voor deze inwoner, die blijft staan."
     ),
 }
+FINISHED = ("vastgelegd", "al-gesloten")
 RESULT_GROUPS = (
     ("Gesproken: de uitkomst", tuple(CLOSING)),
     (
@@ -77,8 +78,10 @@ async def take_next(request: web.Request) -> web.StreamResponse:
 @allow(*STAFF)
 async def card_page(request: web.Request) -> web.Response:
     viewer = signed_in(request)
-    card = await _card(request, viewer)
     notice = DONE.get(request.query.get("gedaan", ""))
+    # Back after recording a result: the agent is done with this resident, who stays free.
+    finished = request.query.get("gedaan") in FINISHED
+    card = await _card(request, viewer, hold=not finished)
     return await _render(request, viewer, card, notice=notice)
 
 
@@ -161,6 +164,7 @@ async def record(request: web.Request) -> web.StreamResponse:
             agent,
             now,
             Recovery(await app[RULES].get(), app[CALENDAR]),
+            seen=_int_or_none(form.get("laatste"), "laatste"),
         )
     except (WrapUpProblem, QueueRefusal) as refusal:
         return await _refused(request, agent, str(refusal), form)
@@ -169,9 +173,9 @@ async def record(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(card_url(_client_id(request), done_code))
 
 
-async def _card(request: web.Request, viewer: SignedIn) -> Card:
+async def _card(request: web.Request, viewer: SignedIn, *, hold: bool = True) -> Card:
     app = request.app
-    card = await open_card(app[SESSIONS], _client_id(request), viewer, app[CLOCK]())
+    card = await open_card(app[SESSIONS], _client_id(request), viewer, app[CLOCK](), hold=hold)
     if card is None:
         raise web.HTTPNotFound(text="Deze inwoner bestaat niet (meer).")
     return card

@@ -687,3 +687,53 @@ async def test_the_lists_bel_keeps_the_cards_rules(app_factory, sessions):
     skipped = await post(first, f"/belwachtrij/gesprekken/{other_call}", {})
     assert skipped.headers["Location"] == "/belwachtrij?melding=eerst-afronden"
     assert other != client_id
+
+
+async def test_a_second_click_on_a_result_without_a_call_records_nothing_more(
+    app_factory, sessions
+):
+    client_id, follow_up_id = await resident(sessions, "1")
+    web = await agent(app_factory, sessions)
+    await take_next(web)
+    card = f"/belwachtrij/inwoners/{client_id}"
+    html = await (await web.get(card)).text()
+    token = re.search(r'name="csrf" value="([^"]*)"', html)[1]
+    seen = re.search(r'name="laatste" value="(\d+)"', html)[1]
+    fields = {
+        "csrf": token,
+        "follow_up": str(follow_up_id),
+        "laatste": seen,
+        "resultaat": "call_back",
+        "terugbellen_datum": "2026-11-24",
+        "terugbellen_tijd": "11:00",
+    }
+    first = await web.post(card + "/afronden", data=fields, allow_redirects=False)
+    again = await web.post(card + "/afronden", data=fields, allow_redirects=False)
+    assert (first.status, again.status) == (303, 409)
+    assert "al afgerond" in await again.text()
+    assert len(await all_of(sessions, sa.select(WrapUp))) == 1
+
+
+async def test_after_recording_a_result_the_resident_is_free_for_colleagues(app_factory, sessions):
+    client_id, follow_up_id = await resident(sessions, "1")
+    web = await agent(app_factory, sessions)
+    await take_next(web)
+    call = await answered_call(sessions, follow_up_id, "a@gemeente.example")
+    answer = await wrap(web, client_id, follow_up_id, call, resultaat="no_answer")
+    assert (await web.get(answer.headers["Location"])).status == 200  # the card again
+    assert await one(sessions, sa.select(FollowUp.leased_to_id)) is None
+
+
+async def test_an_agents_own_call_stays_theirs_to_record_after_their_lease_lapsed(
+    app_factory, sessions, clock
+):
+    client_id, follow_up_id = await resident(sessions, "1")
+    first = await agent(app_factory, sessions, "a@gemeente.example")
+    second = await agent(app_factory, sessions, "b@gemeente.example")
+    await take_next(first)
+    call = await answered_call(sessions, follow_up_id, "a@gemeente.example")
+    clock.now = MONDAY + timedelta(minutes=10)  # the first agent's lease has lapsed
+    page = await (await second.get(f"/belwachtrij/inwoners/{client_id}")).text()
+    assert 'id="vastleggen"' not in page  # not the second agent's to record
+    answer = await wrap(first, client_id, follow_up_id, call, resultaat="active")
+    assert answer.status == 303
