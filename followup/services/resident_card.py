@@ -77,16 +77,32 @@ async def open_card(
             last_wrap_up=await latest_wrap_up(session, follow_up.id) if follow_up else 0,
         )
         if audit:
-            record_audit(
-                session,
-                now=now,
-                actor=viewer.email,
-                action=AuditAction.CARD_OPENED,
-                user_id=viewer.id,
-                client_id=client_id,
-            )
+            _audit_opening(session, client_id, viewer, now)
         await uow.commit()
         return card
+
+
+async def follow_card(
+    sessions: async_sessionmaker[AsyncSession], client_id: int, viewer: SignedIn, now: datetime
+) -> None:
+    """A card's live stream opens: it shows the card too, so it is audited as an opening."""
+    async with unit_of_work(sessions) as uow:
+        _audit_opening(uow.session, client_id, viewer, now, live=True)
+        await uow.commit()
+
+
+def _audit_opening(
+    session: AsyncSession, client_id: int, viewer: SignedIn, now: datetime, *, live: bool = False
+) -> None:
+    record_audit(
+        session,
+        now=now,
+        actor=viewer.email,
+        action=AuditAction.CARD_OPENED,
+        user_id=viewer.id,
+        client_id=client_id,
+        detail={"live": True} if live else None,
+    )
 
 
 async def _hold(

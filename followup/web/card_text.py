@@ -1,6 +1,7 @@
 """The resident card in the agent's words: each timeline event as a title and a detail, each
 number with what we know of it. Plain Dutch (B1); no codes a call-team member has to look up."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -149,14 +150,19 @@ def current_call(
     return None
 
 
-def line(event: Event) -> Line:
+# A resident's own response link opens their page as them: staff never see it whole.
+_RESPONSE_LINK = re.compile(r"https?://\S+/antwoord/\S+")
+
+
+def line(event: Event, role: Role) -> Line:
     match event:
         case AttemptEvent():
             return _attempt(event)
         case SmsEvent():
             incoming = event.direction is MessageDirection.INBOUND
             title = "Sms van de inwoner" if incoming else "Sms naar de inwoner"
-            return Line(event.at, "sms-in" if incoming else "sms-out", title, quote=event.body)
+            body = _RESPONSE_LINK.sub("[persoonlijke link]", event.body)
+            return Line(event.at, "sms-in" if incoming else "sms-out", title, quote=body)
         case WrapUpEvent():
             detail = f"door {event.agent}" if event.agent else None
             return Line(event.at, "note", WRAP_UP_LABELS[event.result], detail, event.note)
@@ -170,11 +176,11 @@ def line(event: Event) -> Line:
                 return Line(event.at, "stop", "Wil weer contact", OPT_OUT_SOURCES[event.source])
             return Line(event.at, "stop", "Wil geen contact meer", OPT_OUT_SOURCES[event.source])
         case ContactChangeEvent():
-            what = (
-                "Nieuw telefoonnummer" if event.kind is ContactKind.PHONE else "Nieuw e-mailadres"
-            )
-            old = f"was {event.old_value}" if event.old_value else "er was er geen"
-            return Line(event.at, "note", f"{what}: {event.new_value}", f"{old}; {event.agent}")
+            phone = event.kind is ContactKind.PHONE
+            what = "Nieuw telefoonnummer" if phone else "Nieuw e-mailadres"
+            new, old = (masked(v, role) if phone else v for v in (event.new_value, event.old_value))
+            before = f"eerder {old}" if old else "eerder geen"
+            return Line(event.at, "note", f"{what}: {new}", f"{before}, door {event.agent}")
     raise TypeError(type(event))
 
 
@@ -210,7 +216,10 @@ def shown_number(number: Number, role: Role) -> str:
     """Calls are connected by the service, so an agent never needs a whole number: they see
     its last digits, enough to check it with the resident. An admin, who corrects data,
     sees it whole."""
-    written = number.e164 or number.raw
-    if role is Role.ADMIN or len(written) <= 4:
+    return masked(number.e164 or number.raw, role)
+
+
+def masked(written: str | None, role: Role) -> str | None:
+    if written is None or role is Role.ADMIN or len(written) <= 4:
         return written
     return "•••• " + written[-4:]

@@ -17,7 +17,7 @@ from followup.rules.wrap_up import CLOSING, LABELS_NL, SHORTCUTS, WrapUpProblem,
 from followup.services.card_contact import MAX_SMS, call_from_card, sms_from_card
 from followup.services.next_resident import WrapUpFirst, next_resident
 from followup.services.refusals import QueueRefusal
-from followup.services.resident_card import Card, open_card
+from followup.services.resident_card import Card, follow_card, open_card
 from followup.services.sign_in import SignedIn
 from followup.services.wrap_up import wrap_up
 from followup.web import card_text
@@ -94,6 +94,7 @@ async def card_live(request: web.Request) -> web.StreamResponse:
         )
 
     client_id = _client_id(request)
+    await follow_card(request.app[SESSIONS], client_id, signed_in(request), request.app[CLOCK]())
     return await stream_changes(request, frozenset(STAFF), "kaart", render, card_of=client_id)
 
 
@@ -234,7 +235,7 @@ def _context(request: web.Request, viewer: SignedIn, card: Card) -> dict:
         "card": card,
         "viewer": viewer,
         "is_agent": viewer.role is Role.AGENT,
-        "lines": [card_text.line(event) for event in card.timeline],
+        "lines": [card_text.line(event, viewer.role) for event in card.timeline],
         "numbers": [
             (card_text.shown_number(n, viewer.role), card_text.number_facts(n), n)
             for n in card.numbers

@@ -20,7 +20,7 @@ from followup.rules.sign_in import VALID_FOR, session_key
 from followup.services.next_resident import LEASE
 from followup.settings import Settings
 from followup.store.sign_in_sessions import insert_session
-from followup.store.tables import Attempt, FollowUp, SmsMessage
+from followup.store.tables import Attempt, AuditRecord, FollowUp, SmsMessage
 from followup.store.users import insert_user
 from followup.web import live_hub
 from followup.web.cookies import SESSION
@@ -101,6 +101,11 @@ async def test_an_open_card_follows_the_call_and_the_timeline(web, sessions, clo
     agent_id, cookie = await signed_in(sessions, clock, "a@gemeente.example")
     async with web.get(f"/belwachtrij/inwoners/{client_id}/live", headers=cookie) as stream:
         assert "Er is nog niets gebeurd" not in await read_event(stream)
+        async with sessions() as session:  # the stream shows the card: audited as an opening
+            opened = await session.scalar(
+                sa.select(AuditRecord).where(AuditRecord.action == "card_opened")
+            )
+        assert (opened.client_id, opened.detail) == (client_id, {"live": True})
         async with sessions() as session, session.begin():
             await session.execute(
                 sa.update(Attempt)
