@@ -23,6 +23,10 @@ MAX_NOTE = 1000
 # An agreed callback stays with the agent who agreed it this long after its time; then any
 # colleague may take it, so it never goes stale.
 CALLBACK_GRACE = timedelta(minutes=15)
+# How far ahead a callback may be agreed: its round stays open until then (and a day more,
+# `CALLBACK_ROOM`), so a follow-up cannot be kept open for years by a typing slip.
+CALLBACK_AHEAD = timedelta(weeks=6)
+CALLBACK_ROOM = timedelta(days=1)
 
 CLOSING = {
     result: OutcomeCategory(result.value)
@@ -94,10 +98,8 @@ def check_wrap_up(
     note = note.strip()
     if len(note) > MAX_NOTE:
         raise WrapUpProblem(f"De notitie is te lang: maximaal {MAX_NOTE} tekens.")
-    if result is WrapUpResult.CALL_BACK:
+    if result is WrapUpResult.CALL_BACK:  # the fields are there for any result; used for this
         _check_callback(callback_at, now, calendar, call_window)
-    elif callback_at is not None:
-        raise WrapUpProblem("Een tijd om terug te bellen hoort alleen bij 'Terugbellen op …'.")
     return WrapUpForm(
         result=result,
         note=note or None,
@@ -120,6 +122,8 @@ def _check_callback(
         raise WrapUpProblem("Kies een datum en tijd om terug te bellen.")
     if at <= now:
         raise WrapUpProblem("Deze tijd is al voorbij. Kies een tijd in de toekomst.")
+    if at > now + CALLBACK_AHEAD:
+        raise WrapUpProblem("Kies een tijd binnen zes weken. Later kan niet.")
     if not calendar.is_open(at, window):
         raise WrapUpProblem("Op deze tijd belt het team niet. Kies een tijd binnen de beltijden.")
 

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from followup.rules.client_messages import MAX_SMS
 from followup.rules.domain import AuditAction
 from followup.store.audit import record_audit
-from followup.store.sms_templates import replace_templates
+from followup.store.sms_templates import Template, replace_templates, templates
 from followup.store.unit_of_work import unit_of_work
 from followup.store.users import SignedIn
 
@@ -39,6 +39,11 @@ def check_templates(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
     if len(kept) > MAX_TEMPLATES:
         raise TemplateProblem(f"Er kunnen maximaal {MAX_TEMPLATES} teksten zijn.")
     return kept
+
+
+async def team_templates(sessions: async_sessionmaker[AsyncSession]) -> list[Template]:
+    async with unit_of_work(sessions) as uow:
+        return await templates(uow.session)
 
 
 async def save_templates(

@@ -97,7 +97,6 @@ class AttemptEvent:
     error_message: str | None
     duration_seconds: int | None
     agent: str | None
-    to_address: str | None
     wrapped_up: bool
     message: str | None  # an agent's own SMS
 
@@ -328,7 +327,6 @@ def _attempts(client_id: int) -> sa.Select:
             Attempt.error_message,
             Attempt.duration_seconds,
             User.email,
-            Attempt.to_address,
             Attempt.wrapped_up_at.is_not(None),
             Attempt.message,
         )

@@ -7,20 +7,17 @@ resident."""
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from followup.rules.domain import AttemptPurpose, AttemptState, Channel
-from followup.rules.wrap_up import WrapUpForm
+from followup.rules.wrap_up import CALLBACK_ROOM, WrapUpForm
 from followup.store.rounds import latest_round_of
 from followup.store.tables import Attempt, Client, FollowUp, Round, User, WrapUp
 from followup.store.types import UTCDateTime
-
-# A round holding an agreed callback stays open at least this long after the callback's time.
-CALLBACK_ROOM = timedelta(days=1)
 
 
 def awaits_wrap_up(attempt: type[Attempt] = Attempt) -> sa.ColumnElement[bool]:

@@ -38,6 +38,8 @@ DONE = {
     ),
 }
 FINISHED = ("vastgelegd", "al-gesloten")
+# Only a forged or broken form lacks its hidden fields.
+INCOMPLETE = "Het formulier is niet compleet. Laad de pagina opnieuw en probeer het nog eens."
 RESULT_GROUPS = (
     ("Gesproken: de uitkomst", tuple(CLOSING)),
     (
@@ -146,13 +148,14 @@ async def record(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     now = app[CLOCK]()
     try:
+        result = _result(form)
         checked = check_wrap_up(
-            _result(form),
+            result,
             now=now,
             calendar=app[CALENDAR],
             call_window=(await app[RULES].get()).call_window,
             note=str(form.get("notitie", "")),
-            callback_at=_callback_at(request, form),
+            callback_at=_callback_at(request, form) if result is WrapUpResult.CALL_BACK else None,
             new_phone=str(form.get("nieuw_nummer", "")),
             new_email=str(form.get("nieuw_email", "")),
         )
@@ -160,12 +163,12 @@ async def record(request: web.Request) -> web.StreamResponse:
             app[SESSIONS],
             _client_id(request),
             _follow_up_id(form),
-            _int_or_none(form.get("gesprek"), "gesprek"),
+            _int_or_none(form.get("gesprek")),
             checked,
             agent,
             now,
             Recovery(await app[RULES].get(), app[CALENDAR]),
-            seen=_int_or_none(form.get("laatste"), "laatste"),
+            seen=_int_or_none(form.get("laatste")),
         )
     except (WrapUpProblem, QueueRefusal) as refusal:
         return await _refused(request, agent, str(refusal), form)
@@ -256,18 +259,18 @@ def _client_id(request: web.Request) -> int:
 
 
 def _follow_up_id(form: MultiDictProxy) -> int:
-    follow_up_id = _int_or_none(form.get("follow_up"), "follow_up")
+    follow_up_id = _int_or_none(form.get("follow_up"))
     if follow_up_id is None:
-        raise web.HTTPBadRequest(text="follow_up ontbreekt")
+        raise web.HTTPBadRequest(text=INCOMPLETE)
     return follow_up_id
 
 
-def _int_or_none(value: object, field: str) -> int | None:
+def _int_or_none(value: object) -> int | None:
     if value in (None, ""):
         return None
     text = str(value)
     if not text.isdigit() or len(text) > 18:
-        raise web.HTTPBadRequest(text=f"{field} is geen geldig nummer")
+        raise web.HTTPBadRequest(text=INCOMPLETE)
     return int(text)
 
 

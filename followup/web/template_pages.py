@@ -12,9 +12,8 @@ from followup.services.sms_templates import (
     MAX_TITLE,
     TemplateProblem,
     save_templates,
+    team_templates,
 )
-from followup.store.sms_templates import templates
-from followup.store.unit_of_work import unit_of_work
 from followup.web.access import allow, signed_in
 
 routes = web.RouteTableDef()
@@ -25,9 +24,7 @@ EDITORS = (Role.COORDINATOR, Role.ADMIN)
 @routes.get(PATH)
 @allow(*EDITORS)
 async def template_page(request: web.Request) -> web.Response:
-    async with unit_of_work(request.app[SESSIONS]) as uow:
-        current = await templates(uow.session)
-    rows = [(t.title, t.body) for t in current]
+    rows = [(t.title, t.body) for t in await team_templates(request.app[SESSIONS])]
     saved = request.query.get("opgeslagen") == "1"
     return _render(request, rows, notice="De teksten zijn opgeslagen." if saved else None)
 

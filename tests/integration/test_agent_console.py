@@ -304,6 +304,7 @@ async def test_a_result_about_a_call_needs_a_call(app_factory, sessions):
         ("2026-11-23", "09:00", "al voorbij"),
         ("2026-11-28", "14:00", "belt het team niet"),  # a Saturday
         ("2026-11-24", "21:30", "belt het team niet"),
+        ("2027-03-01", "10:00", "binnen zes weken"),
         ("morgen", "14:00", "Vul een datum en een tijd in"),
         ("", "", "Kies een datum en tijd"),
     ],

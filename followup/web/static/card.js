@@ -24,12 +24,18 @@
     callBack.hidden = !(chosen && chosen.value === "call_back");
   }
   form.addEventListener("change", showCallBack);
+  form.addEventListener("submit", function () {
+    // A second click would only be refused: show it is on its way.
+    window.setTimeout(function () { document.getElementById("vastleggen").disabled = true; }, 0);
+  });
   showCallBack();
 
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      form.requestSubmit();
+      if (form.contains(event.target)) {  // not from the SMS text, say
+        event.preventDefault();
+        form.requestSubmit();
+      }
       return;
     }
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName) && event.target.type !== "radio";
