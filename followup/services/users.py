@@ -15,6 +15,7 @@ from followup.rules.phones import classify_phone
 from followup.rules.sign_in import session_key
 from followup.store import users
 from followup.store.audit import AuditLine, latest_records, record_audit
+from followup.store.leases import release_leases
 from followup.store.sign_in_sessions import end_sessions_of
 from followup.store.unit_of_work import unit_of_work
 from followup.store.users import Account, EmailTaken, SignedIn, insert_user
@@ -79,13 +80,15 @@ async def add_user(
 async def disable_user(
     sessions: async_sessionmaker[AsyncSession], user_id: int, *, by: SignedIn, now: datetime
 ) -> None:
-    """The user can no longer sign in, and every session of theirs ends now."""
+    """The user can no longer sign in, and every session of theirs ends now; residents they
+    held are free for colleagues at once."""
     if user_id == by.id:
         raise UserError("u kunt uw eigen account niet uitzetten")
     async with unit_of_work(sessions) as uow:
         if not await users.disable(uow.session, user_id, now):
             raise UserError("deze gebruiker bestaat niet of staat al uit")
         await end_sessions_of(uow.session, user_id, now)
+        await release_leases(uow.session, user_id)
         record_audit(
             uow.session, now=now, actor=by.email, action=AuditAction.USER_DISABLED, user_id=user_id
         )
