@@ -83,6 +83,10 @@ def test_an_agent_sees_replies_and_callback_requests_arrive_live(tmp_path):
             replies.get_by_role("button", name="Gelezen, niets doen").click()
             expect(replies).to_contain_text("Er zijn geen antwoorden om te lezen.")
             waiting.get_by_role("button", name="Bel Anna Jansen").click()
+            # Her card, where the call goes on and its result is recorded.
+            expect(page.get_by_role("heading", level=1)).to_have_text("Anna Jansen")
+            expect(page.get_by_role("status")).to_contain_text("Uw telefoon gaat zo over")
+            page.get_by_role("link", name="Terug naar de belwachtrij").click()
             expect(page.get_by_role("region", name="Uw gesprekken")).to_contain_text("Anna Jansen")
             # Leaving `serving` stops the server with the page still open: its live stream must
             # not hold the shutdown (`serving` allows 20 s; aiohttp would wait 60 for it).
