@@ -48,6 +48,7 @@ MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=ZONE)
 PUBLIC = "http://nabellen.gemeente.example"
 SECRET = "k" * 43
 PASSWORD = "een lang wachtwoord"
+AGENT_EMAIL = "a@gemeente.example"
 
 
 @pytest.fixture
@@ -143,6 +144,15 @@ async def answered_call(sessions, follow_up_id: int, agent_email: str) -> int:
         call.carrier_status = "completed"
         call.finished_at = NOW
         return call.id
+
+
+async def after_a_call(app_factory, sessions):
+    """An agent who took the next resident and talked to them: (browser, resident,
+    follow-up, the call waiting for its result)."""
+    client_id, follow_up_id = await resident(sessions, "1")
+    web = await agent(app_factory, sessions)
+    assert await take_next(web) == client_id
+    return web, client_id, follow_up_id, await answered_call(sessions, follow_up_id, AGENT_EMAIL)
 
 
 async def wrap(web, client_id, follow_up_id, attempt_id=None, **fields):
@@ -312,10 +322,7 @@ async def test_a_result_about_a_call_needs_a_call(app_factory, sessions):
 async def test_a_callback_time_must_lie_ahead_inside_the_call_window(
     app_factory, sessions, day, moment, problem
 ):
-    client_id, follow_up_id = await resident(sessions, "1")
-    web = await agent(app_factory, sessions)
-    await take_next(web)
-    call = await answered_call(sessions, follow_up_id, "a@gemeente.example")
+    web, client_id, follow_up_id, call = await after_a_call(app_factory, sessions)
     answer = await wrap(
         web,
         client_id,
@@ -369,10 +376,7 @@ async def test_an_agreed_callback_comes_back_at_its_time_to_the_agent_first(
 
 
 async def test_the_agreeing_agent_gets_their_callback_when_it_is_due(app_factory, sessions, clock):
-    client_id, follow_up_id = await resident(sessions, "1")
-    web = await agent(app_factory, sessions)
-    await take_next(web)
-    call = await answered_call(sessions, follow_up_id, "a@gemeente.example")
+    web, client_id, follow_up_id, call = await after_a_call(app_factory, sessions)
     await wrap(
         web,
         client_id,
@@ -423,10 +427,7 @@ async def test_a_wrong_number_is_flagged_with_the_agent_as_evidence_and_another_
 
 
 async def test_no_contact_wanted_is_an_opt_out(app_factory, sessions):
-    client_id, follow_up_id = await resident(sessions, "1")
-    web = await agent(app_factory, sessions)
-    await take_next(web)
-    call = await answered_call(sessions, follow_up_id, "a@gemeente.example")
+    web, client_id, follow_up_id, call = await after_a_call(app_factory, sessions)
     answer = await wrap(web, client_id, follow_up_id, call, resultaat="no_contact_wanted")
     assert answer.status == 303
     assert await one(sessions, sa.select(OptOut.source)) == "agent"
@@ -442,10 +443,7 @@ async def test_no_contact_wanted_is_an_opt_out(app_factory, sessions):
 async def test_a_new_number_and_address_replace_the_old_ones_which_stay_in_the_history(
     app_factory, sessions
 ):
-    client_id, follow_up_id = await resident(sessions, "1")
-    web = await agent(app_factory, sessions)
-    await take_next(web)
-    call = await answered_call(sessions, follow_up_id, "a@gemeente.example")
+    web, client_id, follow_up_id, call = await after_a_call(app_factory, sessions)
     answer = await wrap(
         web,
         client_id,
@@ -483,10 +481,7 @@ async def test_a_new_number_and_address_replace_the_old_ones_which_stay_in_the_h
 async def test_bad_input_records_nothing_and_says_what_to_change(
     app_factory, sessions, fields, problem
 ):
-    client_id, follow_up_id = await resident(sessions, "1")
-    web = await agent(app_factory, sessions)
-    await take_next(web)
-    call = await answered_call(sessions, follow_up_id, "a@gemeente.example")
+    web, client_id, follow_up_id, call = await after_a_call(app_factory, sessions)
     answer = await wrap(web, client_id, follow_up_id, call, **({"resultaat": "active"} | fields))
     assert answer.status == 409
     assert problem in await answer.text()
@@ -497,10 +492,7 @@ async def test_bad_input_records_nothing_and_says_what_to_change(
 async def test_a_call_closed_meanwhile_keeps_only_its_result(app_factory, sessions):
     """The resident answered by SMS during the call: their answer stays, the call is wrapped
     up so the agent can go on."""
-    client_id, follow_up_id = await resident(sessions, "1")
-    web = await agent(app_factory, sessions)
-    await take_next(web)
-    call = await answered_call(sessions, follow_up_id, "a@gemeente.example")
+    web, client_id, follow_up_id, call = await after_a_call(app_factory, sessions)
     async with sessions() as session, session.begin():
         await session.execute(sa.update(FollowUp).values(state=FollowUpState.CLOSED, closed_at=NOW))
     answer = await wrap(web, client_id, follow_up_id, call, resultaat="not_active")
@@ -605,10 +597,7 @@ async def test_coordinators_keep_the_teams_sms_texts(app_factory, sessions):
 async def test_an_agents_own_agreed_callback_comes_before_residents_who_asked(
     app_factory, sessions, clock
 ):
-    client_id, follow_up_id = await resident(sessions, "1")
-    web = await agent(app_factory, sessions)
-    await take_next(web)
-    call = await answered_call(sessions, follow_up_id, "a@gemeente.example")
+    web, client_id, follow_up_id, call = await after_a_call(app_factory, sessions)
     await wrap(
         web,
         client_id,
@@ -716,10 +705,7 @@ async def test_a_second_click_on_a_result_without_a_call_records_nothing_more(
 
 
 async def test_after_recording_a_result_the_resident_is_free_for_colleagues(app_factory, sessions):
-    client_id, follow_up_id = await resident(sessions, "1")
-    web = await agent(app_factory, sessions)
-    await take_next(web)
-    call = await answered_call(sessions, follow_up_id, "a@gemeente.example")
+    web, client_id, follow_up_id, call = await after_a_call(app_factory, sessions)
     answer = await wrap(web, client_id, follow_up_id, call, resultaat="no_answer")
     assert (await web.get(answer.headers["Location"])).status == 200  # the card again
     assert await one(sessions, sa.select(FollowUp.leased_to_id)) is None
