@@ -20,6 +20,7 @@ REFUSALS = {
     "te-lang-bericht": f"Het bericht is te lang: maximaal {MAX_SMS} tekens.",
     "geen-sms": "Deze inwoner kan geen sms krijgen: er is geen mobiel nummer.",
     "al-bellend": "U belt al. Wacht tot dit gesprek klaar is.",
+    "geen-open-gesprek": "Er is geen gesprek dat nog wacht op afronding.",
     "andere-inwoner": "Dit formulier hoort niet bij deze inwoner. Open de kaart opnieuw.",
 }
 

@@ -31,7 +31,9 @@ class Card:
     follow_up: CurrentFollowUp | None
     timeline: list[Event]
     mine: bool  # leased to the agent who looks: theirs to call and to wrap up
-    call_to_wrap_up: int | None  # the agent's call of this resident that waits for a result
+    # The agent's call of this resident that waits for a result; for a coordinator or admin,
+    # anyone's (they may record it on the agent's behalf).
+    call_to_wrap_up: int | None
     can_call: bool
     can_sms: bool
     templates: list[Template]
@@ -68,7 +70,7 @@ async def open_card(
             follow_up=follow_up,
             timeline=await card_queries.timeline(session, client_id),
             mine=_holds(follow_up, viewer),
-            call_to_wrap_up=await call_to_wrap_up(session, viewer.id, follow_up.id)
+            call_to_wrap_up=await call_to_wrap_up(session, _whose(viewer), follow_up.id)
             if follow_up
             else None,
             can_call=reachable and any(n.can_call for n in reach.numbers),
@@ -111,6 +113,10 @@ async def _hold(
     if viewer.role is not Role.AGENT or follow_up is None or follow_up.state != "open":
         return False
     return await lease_follow_up(session, follow_up.id, viewer.id, now, now + LEASE)
+
+
+def _whose(viewer: SignedIn) -> int | None:
+    return viewer.id if viewer.role is Role.AGENT else None
 
 
 def _holds(follow_up: CurrentFollowUp | None, viewer: SignedIn) -> bool:

@@ -18,6 +18,7 @@ from followup.rules.domain import (
     EvidenceSource,
     OptOutSource,
     OutcomeSource,
+    Role,
     WrapUpResult,
 )
 from followup.rules.wrap_up import WrapUpForm, require_call
@@ -62,7 +63,12 @@ async def wrap_up(
     seen: int | None = None,
 ) -> WrappedUp:
     """`attempt_id`: the call the page records, if it knew of one; `seen`: the latest
-    wrap-up the page showed (another since means a second click or a colleague)."""
+    wrap-up the page showed (another since means a second click or a colleague).
+
+    A coordinator or admin records only a call an agent left without a result (the agent is
+    away, say), so the resident is not held any longer; agents record their own work."""
+    on_behalf = agent.role is not Role.AGENT
+    whose = None if on_behalf else agent.id
     async with unit_of_work(sessions) as uow:
         session = uow.session
         if await client_of(session, follow_up_id) != client_id:
@@ -71,7 +77,9 @@ async def wrap_up(
         if seen is not None and await latest_wrap_up(session, follow_up_id) != seen:
             raise QueueRefusal("al-afgerond")
         if attempt_id is None:  # a page from before the call: the call it waits for
-            attempt_id = await call_to_wrap_up(session, agent.id, follow_up_id)
+            attempt_id = await call_to_wrap_up(session, whose, follow_up_id)
+        if on_behalf and attempt_id is None:
+            raise QueueRefusal("geen-open-gesprek")
         # The agent's own call is theirs to record; without one, the resident must be theirs.
         if (
             follow_up is not None
@@ -81,7 +89,7 @@ async def wrap_up(
             raise QueueRefusal("bij-collega")
         require_call(form.result, attempt_id)
         if attempt_id is not None and not await mark_wrapped_up(
-            session, attempt_id, agent.id, follow_up_id, now
+            session, attempt_id, whose, follow_up_id, now
         ):
             raise QueueRefusal("al-afgerond")
         if follow_up is None and attempt_id is None:
@@ -130,7 +138,9 @@ async def _carry_out(
     elif form.result is WrapUpResult.WRONG_NUMBER and attempt_id is not None:
         await _wrong_number(session, attempt_id, agent, now, recovery)
     if form.result is WrapUpResult.CALL_BACK and form.callback_at is not None:
-        await agree_callback(session, follow_up_id, agent.id, form.callback_at, now)
+        # Kept for the agent who agreed it; one recorded on an agent's behalf is the team's.
+        keeper = agent.id if agent.role is Role.AGENT else None
+        await agree_callback(session, follow_up_id, keeper, form.callback_at, now)
     else:  # no agreed time (any more): the next call is for whoever is free
         await forget_callback_agent(session, follow_up_id)
 

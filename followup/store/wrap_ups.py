@@ -72,14 +72,19 @@ async def calls_to_wrap_up(session: AsyncSession, agent_id: int) -> list[tuple[i
     return [tuple(row) for row in rows]
 
 
-async def call_to_wrap_up(session: AsyncSession, agent_id: int, follow_up_id: int) -> int | None:
-    """The agent's call of this follow-up that waits for its result."""
-    return await session.scalar(
+async def call_to_wrap_up(
+    session: AsyncSession, agent_id: int | None, follow_up_id: int
+) -> int | None:
+    """The agent's call of this follow-up that waits for its result (None: anyone's)."""
+    query = (
         sa.select(Attempt.id)
-        .where(Attempt.agent_id == agent_id, Attempt.follow_up_id == follow_up_id, awaits_wrap_up())
+        .where(Attempt.follow_up_id == follow_up_id, awaits_wrap_up())
         .order_by(Attempt.id)
         .limit(1)
     )
+    if agent_id is not None:
+        query = query.where(Attempt.agent_id == agent_id)
+    return await session.scalar(query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,15 +142,16 @@ async def unwrapped_calls_of(
 
 
 async def mark_wrapped_up(
-    session: AsyncSession, attempt_id: int, agent_id: int, follow_up_id: int, now: datetime
+    session: AsyncSession, attempt_id: int, agent_id: int | None, follow_up_id: int, now: datetime
 ) -> bool:
-    """False unless it is this agent's call of this follow-up and waited for its result (a
-    second click finds it wrapped up already)."""
+    """False unless it is this agent's (None: anyone's) call of this follow-up and waited for
+    its result (a second click finds it wrapped up already)."""
+    whose = Attempt.agent_id == agent_id if agent_id is not None else sa.true()
     result = await session.execute(
         sa.update(Attempt)
         .where(
             Attempt.id == attempt_id,
-            Attempt.agent_id == agent_id,
+            whose,
             Attempt.follow_up_id == follow_up_id,
             awaits_wrap_up(),
         )
@@ -188,7 +194,7 @@ async def forget_callback_agent(session: AsyncSession, follow_up_id: int) -> Non
 
 
 async def agree_callback(
-    session: AsyncSession, follow_up_id: int, agent_id: int, at: datetime, now: datetime
+    session: AsyncSession, follow_up_id: int, agent_id: int | None, at: datetime, now: datetime
 ) -> None:
     """The resident agreed to be called at `at`: a callback queued for then (the one waiting
     moves), kept for this agent for a while (`rules.wrap_up.CALLBACK_GRACE`). Its round stays

@@ -541,21 +541,30 @@ async def test_calling_from_the_card_takes_the_due_call(app_factory, sessions):
     assert audit == ["call_taken"]
 
 
-async def test_coordinators_see_the_card_and_calls_nobody_wrapped_up_but_do_not_act(
-    app_factory, sessions
-):
-    client_id, follow_up_id = await resident(sessions, "1")
-    web = await agent(app_factory, sessions)
-    await take_next(web)
-    await answered_call(sessions, follow_up_id, "a@gemeente.example")
+async def test_a_coordinator_finishes_a_call_an_agent_left_without_a_result(app_factory, sessions):
+    """The agent went home without recording the call: the coordinator sees it and records
+    it on their behalf, so the resident is no longer held. Without such a call a coordinator
+    records nothing: the call team does."""
+    _, client_id, follow_up_id, call = await after_a_call(app_factory, sessions)
     coordinator = await agent(app_factory, sessions, "c@gemeente.example", Role.COORDINATOR)
 
     queue = await (await coordinator.get("/belwachtrij")).text()
-    assert "Gesprekken zonder afronding" in queue and "a@gemeente.example" in queue
+    assert "Gesprekken zonder afronding" in queue and AGENT_EMAIL in queue
     card = await (await coordinator.get(f"/belwachtrij/inwoners/{client_id}")).text()
-    assert "Inwoner 1" in card and 'id="vastleggen"' not in card
-    answer = await wrap(coordinator, client_id, follow_up_id, resultaat="active")
-    assert answer.status == 403
+    assert "Rond het hieronder af namens de medewerker" in card and 'id="vastleggen"' in card
+    assert 'id="bellen"' not in card  # coordinators do not call
+    answer = await wrap(
+        coordinator, client_id, follow_up_id, call, resultaat="no_answer", notitie="navraag"
+    )
+    assert answer.status == 303
+    wrapped = await one(sessions, sa.select(WrapUp))
+    assert (wrapped.attempt_id, wrapped.note) == (call, "navraag")
+    assert await one(sessions, sa.select(Attempt.wrapped_up_at)) is not None
+
+    nothing_left = await wrap(coordinator, client_id, follow_up_id, resultaat="active")
+    assert nothing_left.status == 409
+    assert "geen gesprek dat nog wacht op afronding" in await nothing_left.text()
+    assert await one(sessions, sa.select(Outcome)) is None
 
 
 async def test_an_unknown_resident_is_not_found(app_factory, sessions):

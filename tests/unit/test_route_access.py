@@ -27,7 +27,7 @@ STAFF_ROUTES = {
     ("GET", "/belwachtrij/inwoners/{client_id}/live"): set(STAFF),
     ("POST", "/belwachtrij/inwoners/{client_id}/bellen"): {Role.AGENT},
     ("POST", "/belwachtrij/inwoners/{client_id}/sms"): {Role.AGENT},
-    ("POST", "/belwachtrij/inwoners/{client_id}/afronden"): {Role.AGENT},
+    ("POST", "/belwachtrij/inwoners/{client_id}/afronden"): set(STAFF),
     ("GET", "/belwachtrij/sjablonen"): {Role.COORDINATOR, Role.ADMIN},
     ("POST", "/belwachtrij/sjablonen"): {Role.COORDINATOR, Role.ADMIN},
 }
