@@ -128,3 +128,52 @@ async def test_an_admin_cannot_disable_themselves_or_nobody(web, sessions, admin
     nobody = await post_form(web, "/beheer/gebruikers/9999/uitzetten")
     assert nobody.status == 400
     assert (await web.get("/beheer")).status == 200  # still signed in
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("/beheer/gebruikers", {"email": "n@gemeente.example", "rol": "admin"}),
+        ("/beheer/gebruikers/{agent}/uitzetten", {}),
+        ("/beheer/gebruikers/{agent}/telefoon", {"telefoon": "0611112222"}),
+        ("/wachtwoord", {"huidig": PASSWORD, "nieuw": "x" * 12, "nogmaals": "x" * 12}),
+    ],
+)
+async def test_an_admin_form_without_its_token_or_from_another_site_changes_nothing(
+    web, sessions, admin, path, form
+):
+    agent_id = await staff(sessions, "a@gemeente.example", Role.AGENT)
+    path = path.format(agent=agent_id)
+    if path == "/beheer/gebruikers":
+        form = form | {"wachtwoord": PASSWORD}
+    forged = await web.post(path, data=form, allow_redirects=False)
+    assert forged.status == 403
+    elsewhere = await post_form(web, path, form, headers={"Origin": "https://evil.example"})
+    assert elsewhere.status == 403
+    async with sessions() as session:
+        users = (await session.scalars(sa.select(User).order_by(User.id))).all()
+        changes = await session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditRecord)
+            .where(AuditRecord.action.not_in(["user_added", "signed_in"]))
+        )
+    assert [(u.email, u.disabled_at, u.phone) for u in users] == [
+        (ADMIN, None, None),
+        ("a@gemeente.example", None, None),
+    ]
+    assert changes == 0
+
+
+async def test_disabling_a_user_twice_changes_nothing_the_second_time(web, sessions, admin):
+    agent_id = await staff(sessions, "a@gemeente.example", Role.AGENT)
+    first = await post_form(web, f"/beheer/gebruikers/{agent_id}/uitzetten")
+    assert first.headers["Location"] == "/beheer?melding=uitgezet"
+    again = await post_form(web, f"/beheer/gebruikers/{agent_id}/uitzetten")
+    assert again.status == 400 and "staat al uit" in await again.text()
+    async with sessions() as session:
+        disabled = await session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditRecord)
+            .where(AuditRecord.action == "user_disabled")
+        )
+    assert disabled == 1
