@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.store.rows import insert_ignoring_conflicts
-from followup.store.tables import AppSetting
+from followup.store.staff_tables import AppSetting
 
 
 async def read_setting(session: AsyncSession, key: str) -> str | None:

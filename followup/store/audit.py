@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import AuditAction
-from followup.store.tables import AuditRecord
+from followup.store.staff_tables import AuditRecord
 
 
 def record_audit(

@@ -23,7 +23,8 @@ from followup.rules.domain import (
 )
 from followup.store.attempt_progress import update_attempts
 from followup.store.rows import insert_ignoring_conflicts
-from followup.store.tables import Attempt, Client, FollowUp, PhoneNumber, Round, SmsMessage, User
+from followup.store.staff_tables import User
+from followup.store.tables import Attempt, Client, FollowUp, PhoneNumber, Round, SmsMessage
 from followup.store.wrap_ups import held_for_wrap_up
 
 ATTEMPTS = Attempt.__table__

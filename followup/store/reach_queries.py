@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import FollowUpState, OutcomeCategory, ReportGrouping, UnreachableReason
-from followup.store.tables import Attempt, Client, FollowUp, Outcome, User
+from followup.store.staff_tables import User
+from followup.store.tables import Attempt, Client, FollowUp, Outcome
 
 
 async def reach_figures(

@@ -27,6 +27,7 @@ from followup.rules.domain import (
     UnreachableReason,
     WrapUpResult,
 )
+from followup.store.staff_tables import User
 from followup.store.tables import (
     Attempt,
     Client,
@@ -38,7 +39,6 @@ from followup.store.tables import (
     PhoneNumber,
     Round,
     SmsMessage,
-    User,
     WrapUp,
 )
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.sign_in_limits import Failures
-from followup.store.tables import SignInFailure
+from followup.store.staff_tables import SignInFailure
 
 
 async def insert_failure(session: AsyncSession, email: str, address: str, now: datetime) -> int:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.sign_in import IDLE_FOR
-from followup.store.tables import SignInSession, User
+from followup.store.staff_tables import SignInSession, User
 from followup.store.users import SignedIn
 
 

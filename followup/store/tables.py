@@ -1,4 +1,6 @@
-"""The data model for the whole mission. Alembic migrations must produce exactly this.
+"""The residents' side of the data model: clients and their numbers, conversations,
+follow-ups, rounds, attempts, what came back, and what agents recorded. The staff side is in
+`staff_tables.py`; Alembic migrations must produce exactly the two together.
 
 Unique keys carry the rules that must hold even when two processes race: one open
 follow-up per conversation, one attempt per ladder step of a round, one carrier event
@@ -6,10 +8,10 @@ per SID and status, one outcome per follow-up, one active opt-out per client.
 """
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from followup.rules.carrier_errors import MAX_DETAIL
 from followup.rules.carrier_status import MAX_ANSWERED_BY, MAX_SID, MAX_STATUS
@@ -30,78 +32,15 @@ from followup.rules.domain import (
     OutcomeSource,
     PhoneLabel,
     PhoneType,
-    Role,
     UnreachableReason,
     WrapUpResult,
 )
-from followup.store.types import UTCDateTime, enum_type
-
-NAMING = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
+from followup.store.model_base import Base, fk
+from followup.store.types import enum_type
 
 WAITING_CALL = "state = 'queued' AND channel = 'call' AND agent_id IS NULL"
 WAITING_CALLBACK = f"{WAITING_CALL} AND purpose = 'callback'"
 UNWRAPPED = "agent_id IS NOT NULL AND wrapped_up_at IS NULL"
-
-
-class Base(DeclarativeBase):
-    metadata = sa.MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar = {datetime: UTCDateTime(), dict[str, Any]: sa.JSON()}
-
-
-def _fk(target: str, ondelete: str = "CASCADE") -> sa.ForeignKey:
-    return sa.ForeignKey(target, ondelete=ondelete)
-
-
-class User(Base):
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
-    password_hash: Mapped[str] = mapped_column(sa.String(255))
-    role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
-    # An agent's own phone: a click-to-call rings it first, then connects the client.
-    phone: Mapped[str | None] = mapped_column(sa.String(16))
-    created_at: Mapped[datetime]
-    disabled_at: Mapped[datetime | None]
-
-
-class SignInSession(Base):
-    """A browser signed in as a user. Its cookie holds a random token; only the token's
-    SHA-256 is kept here. Ended at sign-out, when the user is disabled, or (their other
-    sessions) when they change their password."""
-
-    __tablename__ = "sign_in_sessions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(_fk("users.id"), index=True)
-    created_at: Mapped[datetime]
-    last_seen_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
-    ended_at: Mapped[datetime | None]
-
-
-class SignInFailure(Base):
-    """A sign-in attempt that failed, or is being checked, counted per account (the address
-    typed, whether it has a user or not) and per client address; kept for minutes."""
-
-    __tablename__ = "sign_in_failures"
-    __table_args__ = (
-        sa.Index("ix_sign_in_failures_email_at", "email", "at"),
-        sa.Index("ix_sign_in_failures_address_at", "address", "at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254))
-    address: Mapped[str] = mapped_column(sa.String(64))
-    at: Mapped[datetime]
 
 
 class Client(Base):
@@ -143,7 +82,7 @@ class PhoneNumber(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(_fk("clients.id"))
+    client_id: Mapped[int] = mapped_column(fk("clients.id"))
     label: Mapped[PhoneLabel] = mapped_column(enum_type(PhoneLabel, "phone_label"))
     raw: Mapped[str] = mapped_column(sa.String(40))
     e164: Mapped[str | None] = mapped_column(sa.String(16), index=True)
@@ -167,7 +106,7 @@ class Conversation(Base):
     __table_args__ = (sa.UniqueConstraint("client_id", "conversation_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(_fk("clients.id"))
+    client_id: Mapped[int] = mapped_column(fk("clients.id"))
     conversation_date: Mapped[date]
     follow_up_after_months: Mapped[int]
     initiative: Mapped[Initiative] = mapped_column(enum_type(Initiative, "initiative"))
@@ -207,8 +146,8 @@ class FollowUp(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(_fk("clients.id"))
-    conversation_id: Mapped[int] = mapped_column(_fk("conversations.id"), unique=True)
+    client_id: Mapped[int] = mapped_column(fk("clients.id"))
+    conversation_id: Mapped[int] = mapped_column(fk("conversations.id"), unique=True)
     state: Mapped[FollowUpState] = mapped_column(enum_type(FollowUpState, "follow_up_state"))
     round_number: Mapped[int] = mapped_column(default=0)
     opened_at: Mapped[datetime]
@@ -216,9 +155,9 @@ class FollowUp(Base):
     closed_at: Mapped[datetime | None]
     callback_requested_at: Mapped[datetime | None]
     # The agent who agreed a callback with the resident keeps it, for a grace period.
-    assigned_agent_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    assigned_agent_id: Mapped[int | None] = mapped_column(fk("users.id", "SET NULL"))
     # The agent working this resident now ("Volgende inwoner"), until the lease runs out.
-    leased_to_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    leased_to_id: Mapped[int | None] = mapped_column(fk("users.id", "SET NULL"))
     lease_until: Mapped[datetime | None]
 
 
@@ -235,7 +174,7 @@ class Round(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    follow_up_id: Mapped[int] = mapped_column(_fk("follow_ups.id"))
+    follow_up_id: Mapped[int] = mapped_column(fk("follow_ups.id"))
     number: Mapped[int]
     opened_at: Mapped[datetime]
     closes_at: Mapped[datetime]
@@ -290,16 +229,16 @@ class Attempt(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    follow_up_id: Mapped[int] = mapped_column(_fk("follow_ups.id"), index=True)
-    round_id: Mapped[int | None] = mapped_column(_fk("rounds.id"))
+    follow_up_id: Mapped[int] = mapped_column(fk("follow_ups.id"), index=True)
+    round_id: Mapped[int | None] = mapped_column(fk("rounds.id"))
     step: Mapped[int | None]
-    replaces_id: Mapped[int | None] = mapped_column(_fk("attempts.id", "SET NULL"))
+    replaces_id: Mapped[int | None] = mapped_column(fk("attempts.id", "SET NULL"))
     channel: Mapped[Channel] = mapped_column(enum_type(Channel, "attempt_channel"))
     purpose: Mapped[AttemptPurpose] = mapped_column(enum_type(AttemptPurpose, "attempt_purpose"))
     state: Mapped[AttemptState] = mapped_column(enum_type(AttemptState, "attempt_state"))
-    phone_number_id: Mapped[int | None] = mapped_column(_fk("phone_numbers.id", "SET NULL"))
+    phone_number_id: Mapped[int | None] = mapped_column(fk("phone_numbers.id", "SET NULL"))
     to_address: Mapped[str | None] = mapped_column(sa.String(254))
-    agent_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    agent_id: Mapped[int | None] = mapped_column(fk("users.id", "SET NULL"))
     due_at: Mapped[datetime]
     tries: Mapped[int] = mapped_column(default=0)
     claimed_at: Mapped[datetime | None]
@@ -332,7 +271,7 @@ class CarrierEvent(Base):
     resource: Mapped[CarrierResource] = mapped_column(enum_type(CarrierResource, "resource"))
     sid: Mapped[str] = mapped_column(sa.String(MAX_SID))
     status: Mapped[str] = mapped_column(sa.String(MAX_STATUS))
-    attempt_id: Mapped[int | None] = mapped_column(_fk("attempts.id", "SET NULL"), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(fk("attempts.id", "SET NULL"), index=True)
     error_code: Mapped[int | None]
     payload: Mapped[dict[str, Any]]
     received_at: Mapped[datetime]
@@ -343,9 +282,9 @@ class SmsMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     direction: Mapped[MessageDirection] = mapped_column(enum_type(MessageDirection, "direction"))
-    client_id: Mapped[int | None] = mapped_column(_fk("clients.id", "SET NULL"), index=True)
-    phone_number_id: Mapped[int | None] = mapped_column(_fk("phone_numbers.id", "SET NULL"))
-    attempt_id: Mapped[int | None] = mapped_column(_fk("attempts.id", "SET NULL"))
+    client_id: Mapped[int | None] = mapped_column(fk("clients.id", "SET NULL"), index=True)
+    phone_number_id: Mapped[int | None] = mapped_column(fk("phone_numbers.id", "SET NULL"))
+    attempt_id: Mapped[int | None] = mapped_column(fk("attempts.id", "SET NULL"))
     carrier_sid: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     from_number: Mapped[str] = mapped_column(sa.String(32))
     to_number: Mapped[str] = mapped_column(sa.String(32))
@@ -353,7 +292,7 @@ class SmsMessage(Base):
     interpretation: Mapped[str | None] = mapped_column(sa.String(32))
     needs_review: Mapped[bool] = mapped_column(default=False)
     reviewed_at: Mapped[datetime | None]
-    reviewed_by_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(fk("users.id", "SET NULL"))
     created_at: Mapped[datetime]
 
 
@@ -368,11 +307,11 @@ class Outcome(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    follow_up_id: Mapped[int] = mapped_column(_fk("follow_ups.id"), unique=True)
+    follow_up_id: Mapped[int] = mapped_column(fk("follow_ups.id"), unique=True)
     category: Mapped[OutcomeCategory] = mapped_column(enum_type(OutcomeCategory, "category"))
     reason: Mapped[UnreachableReason | None] = mapped_column(enum_type(UnreachableReason, "reason"))
     source: Mapped[OutcomeSource] = mapped_column(enum_type(OutcomeSource, "outcome_source"))
-    recorded_by_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(fk("users.id", "SET NULL"))
     recorded_at: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(sa.Text)
 
@@ -393,9 +332,9 @@ class WrapUp(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    follow_up_id: Mapped[int] = mapped_column(_fk("follow_ups.id"), index=True)
-    attempt_id: Mapped[int | None] = mapped_column(_fk("attempts.id", "SET NULL"))
-    user_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    follow_up_id: Mapped[int] = mapped_column(fk("follow_ups.id"), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(fk("attempts.id", "SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(fk("users.id", "SET NULL"))
     result: Mapped[WrapUpResult] = mapped_column(enum_type(WrapUpResult, "wrap_up_result"))
     note: Mapped[str | None] = mapped_column(sa.Text)
     callback_at: Mapped[datetime | None]
@@ -408,11 +347,11 @@ class ContactChange(Base):
     __tablename__ = "contact_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(_fk("clients.id"), index=True)
+    client_id: Mapped[int] = mapped_column(fk("clients.id"), index=True)
     kind: Mapped[ContactKind] = mapped_column(enum_type(ContactKind, "contact_kind"))
     old_value: Mapped[str | None] = mapped_column(sa.String(254))
     new_value: Mapped[str] = mapped_column(sa.String(254))
-    user_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(fk("users.id", "SET NULL"))
     changed_at: Mapped[datetime]
 
 
@@ -426,7 +365,7 @@ class SmsTemplate(Base):
     body: Mapped[str] = mapped_column(sa.String(MAX_SMS))
     position: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime]
-    updated_by_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    updated_by_id: Mapped[int | None] = mapped_column(fk("users.id", "SET NULL"))
 
 
 class OptOut(Base):
@@ -444,36 +383,12 @@ class OptOut(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(_fk("clients.id"))
+    client_id: Mapped[int] = mapped_column(fk("clients.id"))
     source: Mapped[OptOutSource] = mapped_column(enum_type(OptOutSource, "opt_out_source"))
-    sms_message_id: Mapped[int | None] = mapped_column(_fk("sms_messages.id", "SET NULL"))
-    recorded_by_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
+    sms_message_id: Mapped[int | None] = mapped_column(fk("sms_messages.id", "SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(fk("users.id", "SET NULL"))
     created_at: Mapped[datetime]
     lifted_at: Mapped[datetime | None]
     lifted_source: Mapped[OptOutSource | None] = mapped_column(
         enum_type(OptOutSource, "lifted_source")
     )
-
-
-class AuditRecord(Base):
-    """Who saw or changed which client's data; kept apart from logs on purpose."""
-
-    __tablename__ = "audit_records"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(index=True)
-    user_id: Mapped[int | None] = mapped_column(_fk("users.id", "SET NULL"))
-    actor: Mapped[str] = mapped_column(sa.String(254))
-    action: Mapped[str] = mapped_column(sa.String(64))
-    client_id: Mapped[int | None] = mapped_column(_fk("clients.id", "SET NULL"), index=True)
-    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
-
-
-class AppSetting(Base):
-    """Settings that coordinators change at run time, and the generated secret key."""
-
-    __tablename__ = "app_settings"
-
-    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(sa.Text)
-    updated_at: Mapped[datetime]

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import Role
 from followup.store.rows import fetch_one
-from followup.store.tables import User
+from followup.store.staff_tables import User
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,8 @@ from sqlalchemy.orm import aliased
 from followup.rules.domain import AttemptPurpose, AttemptState, Channel
 from followup.rules.wrap_up import CALLBACK_ROOM, WrapUpForm
 from followup.store.rounds import latest_round_of
-from followup.store.tables import Attempt, Client, FollowUp, Round, User, WrapUp
+from followup.store.staff_tables import User
+from followup.store.tables import Attempt, Client, FollowUp, Round, WrapUp
 from followup.store.types import UTCDateTime
 
 

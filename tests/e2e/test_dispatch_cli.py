@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from followup.rules.domain import AttemptState
-from followup.store.tables import Attempt, SmsMessage, User
+from followup.store.staff_tables import User
+from followup.store.tables import Attempt, SmsMessage
 from tests.support.carrier import MONDAY, UNLIMITED, World, outbound_world
 from tests.support.files import row, write_csv
 from tests.support.processes import FOLLOWUP, clean_env, followup

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from followup.demo_data import demo_rows, write_demo_file
 from followup.rules.phones import classify_phone
 from followup.store.engine import create_engine
-from followup.store.tables import AuditRecord
+from followup.store.staff_tables import AuditRecord
 from tests.support.processes import FOLLOWUP, clean_env, followup
 
 ROWS = 30_000

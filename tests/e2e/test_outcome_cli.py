@@ -12,7 +12,8 @@ from followup.rules.domain import (
     OutcomeSource,
     UnreachableReason,
 )
-from followup.store.tables import Attempt, AuditRecord, FollowUp, OptOut, Outcome
+from followup.store.staff_tables import AuditRecord
+from followup.store.tables import Attempt, FollowUp, OptOut, Outcome
 from tests.support.processes import clean_env, followup
 from tests.support.rows import NOW, add_attempt, add_client, add_follow_up
 

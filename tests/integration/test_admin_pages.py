@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from followup.rules.domain import Role
 from followup.services.users import add_user
 from followup.settings import Settings
-from followup.store.tables import AuditRecord, User
+from followup.store.staff_tables import AuditRecord, User
 from tests.support.rows import NOW
 from tests.support.staff import post_form, sign_in
 from tests.support.webhooks import Clock, app_for

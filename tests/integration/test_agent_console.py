@@ -27,9 +27,9 @@ from followup.rules.domain import (
 from followup.rules.wrap_up import CALLBACK_GRACE
 from followup.services.users import add_user
 from followup.settings import Settings
+from followup.store.staff_tables import AuditRecord
 from followup.store.tables import (
     Attempt,
-    AuditRecord,
     Client,
     ContactChange,
     FollowUp,

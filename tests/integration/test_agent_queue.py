@@ -25,7 +25,8 @@ from followup.rules.domain import (
 from followup.scheduling import run_soon
 from followup.services.users import add_user
 from followup.settings import SIM_AUTH_TOKEN, SIM_FROM, Settings
-from followup.store.tables import Attempt, AuditRecord, Client, Outcome, SmsMessage, User
+from followup.store.staff_tables import AuditRecord, User
+from followup.store.tables import Attempt, Client, Outcome, SmsMessage
 from followup.web import live_pages
 from tests.support.events import read_event
 from tests.support.rows import NOW, add_attempt, add_client, add_follow_up, add_phone

@@ -26,7 +26,8 @@ from followup.services.dispatch import record_results
 from followup.services.outreach import Outreach
 from followup.services.ports import Outbound
 from followup.settings import SIM_AUTH_TOKEN, SIM_FROM, Settings
-from followup.store.tables import Attempt, CarrierEvent, FollowUp, OptOut, Outcome, User
+from followup.store.staff_tables import User
+from followup.store.tables import Attempt, CarrierEvent, FollowUp, OptOut, Outcome
 from tests.support.rows import NOW, add_attempt, add_client, add_follow_up, add_phone
 from tests.support.webhooks import Clock, app_for, signature
 

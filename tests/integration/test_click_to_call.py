@@ -15,7 +15,8 @@ from followup.rules.domain import (
     OutcomeCategory,
     UnreachableReason,
 )
-from followup.store.tables import Attempt, Outcome, PhoneNumber, User
+from followup.store.staff_tables import User
+from followup.store.tables import Attempt, Outcome, PhoneNumber
 from tests.support.carrier import MONDAY, eventually, outbound_world
 from tests.support.files import row
 from tests.support.rows import NOW

@@ -16,7 +16,8 @@ from followup.rules.planning_rules import PlanningRules
 from followup.services.agent_queue import agent_queue
 from followup.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo_data
 from followup.settings import Settings
-from followup.store.tables import Attempt, Client, FollowUp, Outcome, SmsMessage, User
+from followup.store.staff_tables import User
+from followup.store.tables import Attempt, Client, FollowUp, Outcome, SmsMessage
 from followup.store.users import user_by_email
 
 SECRET = "a-test-secret-key-that-signs-response-links"

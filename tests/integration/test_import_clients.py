@@ -17,7 +17,8 @@ from followup.rules.domain import (
 )
 from followup.services.csv_file import ImportFileError
 from followup.services.import_clients import import_clients, rejects_path
-from followup.store.tables import AuditRecord, Client, Conversation, PhoneNumber
+from followup.store.staff_tables import AuditRecord
+from followup.store.tables import Client, Conversation, PhoneNumber
 from tests.support.files import HEADER, row, write_csv
 
 TODAY = date(2026, 11, 22)

@@ -20,7 +20,8 @@ from followup.rules.sign_in import VALID_FOR, session_key
 from followup.services.next_resident import LEASE
 from followup.settings import Settings
 from followup.store.sign_in_sessions import insert_session
-from followup.store.tables import Attempt, AuditRecord, FollowUp, SmsMessage
+from followup.store.staff_tables import AuditRecord
+from followup.store.tables import Attempt, FollowUp, SmsMessage
 from followup.store.users import insert_user
 from followup.web import live_hub
 from followup.web.cookies import SESSION

@@ -7,14 +7,14 @@ from alembic.runtime.migration import MigrationContext
 
 from followup.store.engine import create_engine
 from followup.store.migrate import alembic_config, current_revision, head_revision, upgrade
-from followup.store.tables import Base
+from followup.store.schema import METADATA
 
 
 async def _differences(engine) -> list:
     async with engine.connect() as connection:
         return await connection.run_sync(
             lambda sync: compare_metadata(
-                MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata
+                MigrationContext.configure(sync, opts={"compare_type": True}), METADATA
             )
         )
 
@@ -32,7 +32,7 @@ async def test_upgrade_builds_the_model_and_can_run_twice(empty_db_url):
         await upgrade(engine)
         assert await current_revision(engine) == head_revision()
         assert await _differences(engine) == []
-        assert set(Base.metadata.tables) <= await _tables(engine)
+        assert set(METADATA.tables) <= await _tables(engine)
     finally:
         await engine.dispose()
 
@@ -43,7 +43,7 @@ async def test_downgrade_to_base_and_up_again(empty_db_url):
         await upgrade(engine)
         async with engine.begin() as connection:
             await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "base"))
-        assert await _tables(engine) & set(Base.metadata.tables) == set()
+        assert await _tables(engine) & set(METADATA.tables) == set()
         await upgrade(engine)
         assert await _differences(engine) == []
     finally:

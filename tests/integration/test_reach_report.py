@@ -15,7 +15,7 @@ from followup.rules.domain import (
     UnreachableReason,
 )
 from followup.services.reach_report import reach_report
-from followup.store.tables import User
+from followup.store.staff_tables import User
 from tests.support.rows import add_client, add_follow_up
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

@@ -5,7 +5,7 @@ import asyncio
 import sqlalchemy as sa
 
 from followup.services.secret_key import SECRET_KEY, ensure_secret_key
-from followup.store.tables import AppSetting
+from followup.store.staff_tables import AppSetting
 from tests.support.rows import NOW
 
 

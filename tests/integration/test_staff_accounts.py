@@ -15,7 +15,8 @@ from followup.rules.sign_in import IDLE_FOR, VALID_FOR
 from followup.rules.sign_in_limits import PER_ACCOUNT, PER_ADDRESS, WINDOW
 from followup.services.users import add_user
 from followup.settings import Settings
-from followup.store.tables import Attempt, AuditRecord, SignInSession, User
+from followup.store.staff_tables import AuditRecord, SignInSession, User
+from followup.store.tables import Attempt
 from followup.web.cookies import FORM_KEY, SESSION
 from tests.support.rows import NOW, add_attempt, add_client, add_follow_up
 from tests.support.staff import CSRF, form_token, post_form, sign_in

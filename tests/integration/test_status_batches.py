@@ -16,7 +16,8 @@ from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import AttemptPurpose, AttemptState, CallLeg, CarrierResource, Channel
 from followup.rules.planning_rules import PlanningRules
 from followup.services.carrier_status import apply_statuses
-from followup.store.tables import Attempt, CarrierEvent, FollowUp, Outcome, PhoneNumber, User
+from followup.store.staff_tables import User
+from followup.store.tables import Attempt, CarrierEvent, FollowUp, Outcome, PhoneNumber
 from tests.support.rows import NOW, add_attempt, add_client, add_follow_up, add_phone
 
 MONDAY = datetime(2026, 11, 23, 10, tzinfo=ZoneInfo("Europe/Amsterdam"))

@@ -17,7 +17,8 @@ from sqlalchemy.engine import URL, make_url
 
 from followup.store.engine import create_engine
 from followup.store.migrate import upgrade
-from followup.store.tables import Base, SmsTemplate
+from followup.store.schema import METADATA
+from followup.store.tables import SmsTemplate
 
 POSTGRES_ENV = "FOLLOWUP_TEST_POSTGRES_URL"
 
@@ -93,7 +94,7 @@ def migrate(url: str) -> None:
     _run(run())
 
 
-TABLES = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+TABLES = ", ".join(t.name for t in reversed(METADATA.sorted_tables))
 # Rows the migrations themselves write (the team's first SMS templates): a migrated, empty
 # database has them, as the SQLite template copy does.
 SEEDED = (SmsTemplate.__table__,)
