@@ -1,4 +1,5 @@
-# The followup service: web app, scheduler and dialer in one process.
+# The followup image: `followup serve` by default; docker-compose.yml also runs the
+# migration and `followup worker` from it.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

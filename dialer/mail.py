@@ -1,9 +1,12 @@
 """E-mail to residents: through an SMTP server (`FOLLOWUP_SMTP_URL`), or by default into a
 local outbox folder of `.eml` files that any mail program opens.
 
-SMTP gives no way to ask afterwards whether a message went out. A connection lost while
-sending is therefore "unsure", and the reconciler records such a message as sent but
-unconfirmed rather than sending it a second time.
+A message counts as sent only when the server answered 250 to the end of DATA. SMTP gives
+no way to ask afterwards whether a message went out: a connection lost or timed out after
+DATA began is therefore "unsure", and the reconciler records such a message as sent but
+unconfirmed rather than sending it a second time (at most once: a resident gets no message
+twice, at the price of one that may not have arrived). A server that cannot be reached, or
+that stops answering before DATA, has nothing: that is an outage, and the e-mail waits.
 """
 
 import asyncio
@@ -15,6 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
+from aiosmtplib.email import flatten_message
 
 from followup.rules.carrier_errors import Failure, Rejected, classify_smtp
 from followup.services.ports import Accepted, Outbound, SendResult, Unsure
@@ -89,24 +93,50 @@ class SmtpMailer:
         self.sender = sender
 
     async def send(self, outbound: Outbound) -> SendResult:
-        message = compose_email(outbound, self.sender)
+        """Sent only when the server answered 250 to the end of DATA. Whatever goes wrong
+        before DATA sent nothing; a connection lost or timed out after it is unsure."""
+        content = flatten_message(compose_email(outbound, self.sender))
+        smtp = aiosmtplib.SMTP(**self.options)
         try:
-            await aiosmtplib.send(message, **self.options)
-        except aiosmtplib.SMTPRecipientsRefused as error:
-            code = error.recipients[0].code if error.recipients else 550
-            return Rejected(classify_smtp(code), code, f"mailserver weigert het adres ({code})")
-        except (aiosmtplib.SMTPAuthenticationError, aiosmtplib.SMTPSenderRefused) as error:
-            return Rejected(Failure.ACCOUNT, error.code, f"mailserver weigert ons ({error.code})")
-        except aiosmtplib.SMTPResponseException as error:
-            failure = Failure.TRANSIENT if 400 <= error.code < 500 else Failure.PERMANENT
-            return Rejected(failure, error.code, f"mailserver: {error.code}")
-        except aiosmtplib.SMTPConnectError as error:
-            return Rejected(Failure.TRANSIENT, None, f"geen verbinding: {type(error).__name__}")
-        except (aiosmtplib.SMTPException, OSError) as error:
-            return Unsure(f"verbinding verbroken: {type(error).__name__}")
-        return Accepted(message["Message-ID"], "accepted")
+            try:
+                await smtp.connect()
+                await smtp.mail(self.sender)
+                await smtp.rcpt(outbound.to)
+            except aiosmtplib.SMTPException as error:
+                return _before_data(error)
+            except OSError as error:  # refused, unreachable, name not found
+                return Rejected(Failure.UNREACHABLE, None, f"geen verbinding: {_kind(error)}")
+            try:
+                await smtp.data(content)
+            except aiosmtplib.SMTPResponseException as error:  # the server said no: not taken
+                return Rejected(classify_smtp(error.code), error.code, f"mailserver: {error.code}")
+            except (aiosmtplib.SMTPException, OSError) as error:
+                return Unsure(f"verbinding verbroken tijdens verzenden: {_kind(error)}")
+            return Accepted(message_id(outbound.attempt_id, self.sender), "accepted")
+        finally:
+            smtp.close()
 
     async def find(
         self, outbound: Outbound, known_sids: Collection[str]
     ) -> Accepted | Unsure | None:
         return Accepted(message_id(outbound.attempt_id, self.sender), "unconfirmed")
+
+
+def _before_data(error: aiosmtplib.SMTPException) -> Rejected:
+    """Nothing was sent yet: the server's answer says whose problem it is."""
+    if isinstance(error, aiosmtplib.SMTPRecipientRefused):
+        return Rejected(
+            classify_smtp(error.code), error.code, f"mailserver weigert het adres ({error.code})"
+        )
+    if isinstance(error, aiosmtplib.SMTPAuthenticationError | aiosmtplib.SMTPSenderRefused):
+        return Rejected(Failure.ACCOUNT, error.code, f"mailserver weigert ons ({error.code})")
+    if isinstance(error, aiosmtplib.SMTPResponseException) and error.code != 421:
+        failure = Failure.TRANSIENT if 400 <= error.code < 500 else Failure.PERMANENT
+        return Rejected(failure, error.code, f"mailserver: {error.code}")
+    # No connection, a timeout, a dropped connection or 421: the server is not working.
+    code = getattr(error, "code", None)
+    return Rejected(Failure.UNREACHABLE, code, f"mailserver niet bereikbaar: {_kind(error)}")
+
+
+def _kind(error: BaseException) -> str:
+    return type(error).__name__

@@ -4,7 +4,8 @@ through the simulated carrier, which speaks the same API.
 Each answer becomes one of three results: accepted (with the carrier's SID), rejected
 (nothing was sent; the error code says why) or unsure (a timeout, a 5xx, an answer that is
 not JSON: the carrier may have sent it, so the reconciler asks before anything is sent
-again). A connection that could not even be opened sent nothing, and is simply transient.
+again). A connection that could not even be opened sent nothing: the carrier is unreachable,
+an outage that holds the attempt without counting it as a try.
 """
 
 import json
@@ -46,8 +47,8 @@ async def _guarded(request: Any) -> Any:
         return await request
     except TwilioRestException as error:
         return _rejected(error)
-    except aiohttp.ClientConnectorError as error:
-        return Rejected(Failure.TRANSIENT, None, f"geen verbinding: {type(error).__name__}")
+    except aiohttp.ClientConnectorError as error:  # refused, unreachable, name not found
+        return Rejected(Failure.UNREACHABLE, None, f"geen verbinding: {type(error).__name__}")
     except (TimeoutError, aiohttp.ClientError, json.JSONDecodeError, TwilioException) as error:
         return Unsure(f"geen duidelijk antwoord: {type(error).__name__}")
 

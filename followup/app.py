@@ -2,6 +2,8 @@
 routes wired together. The only place, with the CLI, that knows every part; tests build the
 app here too, with their own clock and engine, so they run the middleware `serve` runs."""
 
+import asyncio
+import socket
 import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,6 +20,7 @@ from followup.app_keys import (
     DIALER,
     DISPATCH_SOON,
     ENGINE,
+    HEARTBEAT,
     LIVE_STREAMS,
     METRICS,
     PHONE_PAGE,
@@ -41,12 +44,18 @@ from followup.web import (
     account_pages,
     admin_pages,
     agent_pages,
+    audit_pages,
+    care_pages,
+    care_words_pages,
     console_pages,
     csrf,
+    dashboard_pages,
     errors,
     health,
     live_pages,
+    pacing_pages,
     pages,
+    planning_pages,
     request_ids,
     response_pages,
     security_headers,
@@ -55,7 +64,9 @@ from followup.web import (
 )
 from followup.web.live_hub import live_hub
 from followup.web.metrics import AppMetrics
+from followup.web.metrics_endpoint import open_metrics
 from webhooks import sms_routes, twilio_routes
+from webhooks.spool import SPOOL, Spool, replay_forever
 from webhooks.status_batches import StatusBatches
 
 WEB = Path(__file__).with_name("web")
@@ -69,22 +80,24 @@ def create_app(
     clock: Clock = utc_now,
     engine: AsyncEngine | None = None,
     jobs: bool = True,
+    dialing: bool = True,
+    metrics_listener: socket.socket | None = None,
 ) -> web.Application:
     """`engine`: one the caller made and disposes (default: one made here from the settings).
     `jobs`: run the scheduler's planning and dispatch passes; without them nothing happens
-    but what requests do."""
-    app = web.Application()
-    app[SETTINGS] = settings
-    app[SECRET_KEY] = secret_key
-    app[DEMO] = demo
-    app[CLOCK] = clock
-    # In the demo the contact windows never close: one place, read by everything that plans
-    # or sends.
-    app[CALENDAR] = contact_calendar(settings.zone, demo=demo)
+    but what requests do. `dialing`: build the dialer (and the simulated carrier, if it runs
+    in this process); `serve --web-only` does without both, a worker elsewhere sends.
+    `metrics_listener`: /metrics is served there, not on the app's port
+    (`FOLLOWUP_METRICS_PORT`)."""
+    app = _runtime(settings, secret_key, demo, clock)
     app.cleanup_ctx.append(_database(engine))
     app.cleanup_ctx.append(live_hub)
     app.cleanup_ctx.append(_status_batches)
-    app.cleanup_ctx.append(_dialer)
+    app.cleanup_ctx.append(_spool)
+    if dialing:
+        app.cleanup_ctx.append(_dialer)
+    else:
+        app[PHONE_PAGE] = None
     if jobs:
         app.cleanup_ctx.append(scheduler_context)
     else:
@@ -93,15 +106,41 @@ def create_app(
     _setup_pages(app)
     for module in (twilio_routes, sms_routes, health):
         app.router.add_routes(module.routes)
+    open_metrics(app, metrics_listener)
+    return app
+
+
+def create_worker(
+    settings: Settings, *, secret_key: str, heartbeat: Path, clock: Clock = utc_now
+) -> web.Application:
+    """`followup worker`: the database, the dialer and the scheduler, with a heartbeat file
+    and no routes; run by starting and cleaning up the application, with no server."""
+    app = _runtime(settings, secret_key, False, clock)
+    app[HEARTBEAT] = heartbeat
+    for context in (_database(None), _dialer, scheduler_context):
+        app.cleanup_ctx.append(context)
+    return app
+
+
+def _runtime(settings: Settings, secret_key: str, demo: bool, clock: Clock) -> web.Application:
+    app = web.Application()
+    app[SETTINGS] = settings
+    app[SECRET_KEY] = secret_key
+    app[DEMO] = demo
+    app[CLOCK] = clock
+    # In the demo the contact windows never close: one place, read by everything that plans
+    # or sends.
+    app[CALENDAR] = contact_calendar(settings.zone, demo=demo)
     return app
 
 
 def _setup_middlewares(app: web.Application) -> None:
     """Outermost first: the request's id is on every line logged for it; every request is
-    counted, also one another middleware answers early (a redirect); an unexpected error is
-    logged without its message and counted as the 500 it is answered with; templates write
-    the request's CSRF token (and the browser gets the key of a new one); the access check
-    comes last. Every answer carries its id and the security headers."""
+    counted and logged in one line (`web/access_log.py`), also one another middleware
+    answers early (a redirect); an unexpected error is logged without its message and
+    counted as the 500 it is answered with; templates write the request's CSRF token (and
+    the browser gets the key of a new one); the access check comes last. Every answer
+    carries its id and the security headers."""
     app[METRICS] = metrics = AppMetrics()
     app.middlewares.extend(
         [
@@ -132,9 +171,15 @@ def _setup_pages(app: web.Application) -> None:
         sign_in_pages,
         account_pages,
         admin_pages,
+        audit_pages,
         agent_pages,
         console_pages,
+        care_pages,
+        care_words_pages,
         template_pages,
+        pacing_pages,
+        dashboard_pages,
+        planning_pages,
     ):
         app.router.add_routes(module.routes)
     app[LIVE_STREAMS] = weakref.WeakSet()
@@ -164,6 +209,21 @@ async def _status_batches(app: web.Application) -> AsyncIterator[None]:
     app[STATUS_BATCHES] = batches = StatusBatches(app[ENGINE], app[CLOCK], recovery)
     yield
     await batches.stop()
+
+
+async def _spool(app: web.Application) -> AsyncIterator[None]:
+    """Callbacks kept while the database was unreachable are applied when it is back; also
+    those a previous run of this process kept. Stopped before the status batches."""
+    app[SPOOL] = Spool(app[SETTINGS].spool_dir)
+    replayers = {
+        sms_routes.KIND: sms_routes.replay,
+        twilio_routes.SMS_STATUS: twilio_routes.replay_status,
+        twilio_routes.CALL_STATUS: twilio_routes.replay_status,
+    }
+    task = asyncio.create_task(replay_forever(app, replayers))
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 async def _dialer(app: web.Application) -> AsyncIterator[None]:

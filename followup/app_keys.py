@@ -3,6 +3,7 @@ for the people-facing pages, the carrier-facing webhooks and the scheduler to re
 
 import weakref
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -38,3 +39,5 @@ DISPATCH_SOON = web.AppKey("dispatch_soon", Callable[[], None])
 # The simulated carrier's page that plays a resident's phone, when it runs in this process.
 PHONE_PAGE: web.AppKey[str | None] = web.AppKey("phone_page")
 DIALER: web.AppKey["Dialer"] = web.AppKey("dialer")
+# The file `followup worker` renews while its scheduler runs (followup/heartbeat.py).
+HEARTBEAT = web.AppKey("heartbeat", Path)

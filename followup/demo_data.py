@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from followup.rules.import_rows import DUTCH_HEADER, Field
+from followup.rules.spreadsheet_cells import safe_cell
 
 WIJKEN = (
     "Selwerd",
@@ -193,8 +194,11 @@ def _email(rng: random.Random, name: str) -> str:
     return f"{local}{rng.randint(1, 99)}@{rng.choice(('example.nl', 'example.com'))}"
 
 
-def demo_rows(count: int, today: date, seed: int = 2015) -> list[dict[str, str]]:
-    """`count` clients keyed by the English field names; dates as `date` ISO strings."""
+def demo_rows(
+    count: int, today: date, seed: int = 2015, span_days: int = 365
+) -> list[dict[str, str]]:
+    """`count` clients keyed by the English field names; dates as `date` ISO strings; their
+    conversations spread over the last `span_days`."""
     rng = random.Random(seed)
     refs = rng.sample(range(10_000_000, 99_999_999), count)
     rows = []
@@ -206,7 +210,9 @@ def demo_rows(count: int, today: date, seed: int = 2015) -> list[dict[str, str]]
                 "client_ref": str(ref),
                 "name": name,
                 "wijk": rng.choice(WIJKEN),
-                "conversation_date": (today - timedelta(days=rng.randint(0, 365))).isoformat(),
+                "conversation_date": (
+                    today - timedelta(days=rng.randint(0, span_days))
+                ).isoformat(),
                 "phone": "" if no_contact else _phone(rng),
                 "phone_alt": ""
                 if no_contact or rng.random() > 0.2
@@ -226,12 +232,15 @@ def demo_rows(count: int, today: date, seed: int = 2015) -> list[dict[str, str]]
 def write_demo_file(path: Path, rows: list[dict[str, str]], style: Style = EXCEL_NL) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding=style.encoding, newline="") as handle:
-        writer = csv.writer(handle, delimiter=style.delimiter, lineterminator="\r\n")
+        writer = csv.writer(
+            handle, delimiter=style.delimiter, lineterminator="\r\n", quoting=csv.QUOTE_ALL
+        )
         writer.writerow(style.header)
         for row in rows:
             values = [row[field] for field in HEADER_EN]
             if style.dutch_dates:
                 year, month, day = row["conversation_date"].split("-")
                 values[3] = f"{day}-{month}-{year}"
-            writer.writerow(values)
+            # "+31 6 …" is a formula to a spreadsheet; the importer reads it back as written.
+            writer.writerow(map(safe_cell, values))
     return path

@@ -1,6 +1,6 @@
 """How figures are written for Dutch readers, on pages and in the CLI alike."""
 
-from datetime import time
+from datetime import date, time
 
 from followup.rules.planning_rules import WEEKDAYS, WindowSpec
 
@@ -11,6 +11,26 @@ _DAY_NAMES = dict(
         strict=True,
     )
 )
+
+_MONTH_NAMES = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+
+
+def day_and_month(day: date) -> str:
+    """ "9 maart"."""
+    return f"{day.day} {_MONTH_NAMES[day.month - 1]}"
 
 
 def percent(rate: float) -> str:

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC
 
+import sqlalchemy as sa
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -19,6 +20,7 @@ from followup.app_keys import (
     DIALER,
     DISPATCH_SOON,
     ENGINE,
+    HEARTBEAT,
     RULES,
     SECRET_KEY,
     SESSIONS,
@@ -26,6 +28,8 @@ from followup.app_keys import (
 )
 from followup.clock import utc_now
 from followup.dialing import outreach_for
+from followup.heartbeat import BEAT_EVERY_SECONDS, beat
+from followup.services.erasure import purge
 from followup.services.planning import run_planning_pass
 from followup.services.planning_settings import PlanningSettingsError, load_rules
 from followup.store.leadership import Leadership
@@ -33,6 +37,10 @@ from followup.unexpected_errors import log_unexpected
 
 log = logging.getLogger(__name__)
 Job = Callable[[web.Application, Leadership], Awaitable[None]]
+# Runs under way get this long to finish when the process stops; then they are cancelled
+# (safe: an attempt cut off while sending is reconciled, never sent again).
+STOP_GRACE_SECONDS = 10.0
+PURGE_INTERVAL_SECONDS = 24 * 60 * 60
 
 
 def run_soon(scheduler: AsyncIOScheduler, job_id: str) -> None:
@@ -92,6 +100,34 @@ async def dispatch_job(app: web.Application, leadership: Leadership) -> None:
         )
 
 
+async def heartbeat_job(app: web.Application, leadership: Leadership) -> None:
+    """In every process that has a heartbeat file, leader or not: the scheduler ticks and
+    the database answers."""
+    try:
+        async with app[ENGINE].connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
+    except Exception:  # no beat is the report; the passes log why the database is away
+        return
+    beat(app[HEARTBEAT])
+
+
+async def purge_job(app: web.Application, leadership: Leadership) -> None:
+    """Retention: erase the residents past the configured period (docs/privacy.md)."""
+    if not await leadership.is_leader():
+        return
+    try:
+        result = await purge(
+            app[SESSIONS],
+            now=app[CLOCK](),
+            months=app[SETTINGS].retention_months,
+            actor="scheduler",
+        )
+    except Exception as error:  # retried at the next tick; the process stays up
+        log_unexpected(log, error, "in the retention purge")
+        return
+    log.info("retention purge: %d residents erased, %d left", result.residents, result.left)
+
+
 class RunningJobs:
     """The job runs under way. APScheduler's shutdown cancels them but cannot wait for them;
     the app must, or a cancelled pass would still be using the database it disposes next."""
@@ -115,9 +151,12 @@ class RunningJobs:
 
         return run
 
-    async def stop(self, scheduler: AsyncIOScheduler) -> None:
+    async def stop(self, scheduler: AsyncIOScheduler, grace: float = STOP_GRACE_SECONDS) -> None:
+        scheduler.pause()  # no new runs; those under way may finish
+        if self.tasks:
+            await asyncio.wait(set(self.tasks), timeout=grace)
         self.stopping = True
-        scheduler.shutdown(wait=False)  # cancels the runs under way
+        scheduler.shutdown(wait=False)  # cancels the runs still under way
         await asyncio.gather(*self.tasks, return_exceptions=True)
 
 
@@ -130,7 +169,10 @@ async def scheduler_context(app: web.Application) -> AsyncIterator[None]:
     jobs: tuple[tuple[str, Job, int], ...] = (
         ("plan", plan_job, settings.plan_interval_seconds),
         ("dispatch", dispatch_job, settings.dispatch_interval_seconds),
+        ("purge", purge_job, PURGE_INTERVAL_SECONDS),
     )
+    if HEARTBEAT in app:
+        jobs += (("heartbeat", heartbeat_job, BEAT_EVERY_SECONDS),)
     for job_id, job, seconds in jobs:
         scheduler.add_job(
             running.tracked(job),

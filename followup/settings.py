@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from followup.rules.erasure import DEFAULT_RETENTION_MONTHS, LEGAL_MINIMUM_MONTHS
+
 # The simulated carrier's credentials: harmless, and the same in every process so the
 # service and an out-of-process `followup sim-carrier` sign and check alike.
 SIM_ACCOUNT_SID = "AC" + "5" * 32
@@ -39,6 +41,9 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8080"
     smtp_url: str | None = Field(default=None, repr=False)
     outbox_dir: Path = Path("outbox")
+    # Inbound SMS and status callbacks kept while the database is unreachable (numbers and
+    # texts: files readable by this service's user only, deleted once applied).
+    spool_dir: Path = Path("spool")
     secret_key: str | None = Field(default=None, repr=False)
     timezone: str = "Europe/Amsterdam"
     plan_interval_seconds: int = Field(default=300, ge=10)
@@ -57,6 +62,13 @@ class Settings(BaseSettings):
     # Behind a proxy that adds the client's address to X-Forwarded-For: the sign-in limits
     # count per that address. Off, they count per connecting address (the proxy's, if any).
     trust_forwarded_for: bool = False
+    # /metrics: to this bearer token on the main port, or on a port of its own (then not on
+    # the main port); with neither, nowhere (web/metrics_endpoint.py).
+    metrics_token: str | None = Field(default=None, min_length=16, repr=False)
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
+    # How long personal data of a closed follow-up is kept before `followup purge` erases it.
+    retention_months: int = Field(default=DEFAULT_RETENTION_MONTHS, ge=LEGAL_MINIMUM_MONTHS)
 
     @field_validator("database_url")
     @classmethod

@@ -2,7 +2,13 @@
 
 Requirement: one pass over 400,000 clients, 100,000 of them due, within 10 s. Baselines in the
 same run on the same database, rolled back: one INSERT … SELECT of the follow-ups the pass opens
-(before the pass), one of as many attempts as it queued (after). One JSON line on stdout.
+(before the pass), one of as many attempts as it queued (after).
+
+Then the pass that queues the calls (issue 15): every opening text marked delivered, a pass a
+few minutes later queues each round's first call, once with fixed call times and once with
+learned ones (answer counts for every wijk's weekday hours on record), twice each in turns,
+each on the same rows (the calls it queued deleted again), the fastest counting.
+Requirement: learned call times add under a second. One JSON line on stdout.
 """
 
 import argparse
@@ -11,6 +17,7 @@ import json
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from random import Random
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -20,18 +27,19 @@ from sqlalchemy import event
 from followup.demo_data import WIJKEN
 from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.planning_rules import PlanningRules
-from followup.services.planning import run_planning_pass
+from followup.services.planning import PlanResult, run_planning_pass
 from followup.store.engine import create_engine, session_factory
 from followup.store.migrate import upgrade
 
 LIMIT_SECONDS = 10
+CALL_TIMES_LIMIT_SECONDS = 1
 # (first words, seconds) of each statement, to show where a pass spends its time.
 STATEMENTS: list[tuple[str, float]] = []
 ZONE = ZoneInfo("Europe/Amsterdam")
 # A Monday 10:00 in Amsterdam, no holiday: every window of the default ladder is open.
 NOW = datetime(2026, 11, 23, 10, tzinfo=ZONE).astimezone(UTC)
 TODAY = NOW.astimezone(ZONE).date()
-ANALYZE_FILLED = "VACUUM ANALYZE clients, conversations, phone_numbers, opt_outs"
+FILLED = ("clients", "conversations", "phone_numbers", "opt_outs")
 FILL = (
     # Independent draws per client (MATERIALIZED, or PostgreSQL merges the random() calls), fixed
     # by setseed. Exactly `due` clients fell due in the last 60 days, the others do in 180.
@@ -95,6 +103,19 @@ INSERT INTO attempts (follow_up_id, round_id, step, channel, purpose, state, due
                       created_at)
 SELECT follow_up_id, round_id, step + 100, channel, purpose, state, due_at, tries, created_at
 FROM attempts WHERE created_at = :now"""
+# Every opening text went out, so each round is ready for its first call.
+OPENINGS_DELIVERED = """UPDATE attempts SET state = 'delivered', sent_at = :now, finished_at = :now
+WHERE state = 'queued'"""
+CALL_HOURS = "SELECT count(DISTINCT due_at) FROM attempts WHERE created_at = :later"
+UNQUEUE = "DELETE FROM attempts WHERE created_at = :later"
+# Twelve months of calls: every wijk answered best at an hour of its own (9 to 19), about 45%
+# there and 15% to 30% at the other hours, 40 calls per month, wijk, weekday and hour.
+ANSWER_COUNTS = """INSERT INTO call_answer_counts (opened_month, wijk, weekday, hour, calls,
+                                               answered)
+SELECT to_char(date '2025-11-01' + m * interval '1 month', 'YYYY-MM'), w.wijk, d, h, 40,
+       CASE WHEN h = 9 + w.n % 11 THEN 18 ELSE 6 + (w.n * 7 + d * 3 + h) % 7 END
+FROM unnest(CAST(:wijken AS text[])) WITH ORDINALITY AS w (wijk, n),
+     generate_series(0, 11) m, generate_series(0, 4) d, generate_series(9, 19) h"""
 
 
 async def fill(engine, clients: int, due: int) -> None:
@@ -105,9 +126,13 @@ async def fill(engine, clients: int, due: int) -> None:
         for statement in FILL:
             used = {k: v for k, v in params.items() if f":{k}" in statement}
             await conn.execute(sa.text(statement), used)
+    # The planner's own tables stay never analyzed, as after `db upgrade` (see the docs).
+    await vacuum(engine, *FILLED)
+
+
+async def vacuum(engine, *tables: str) -> None:
     async with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as conn:
-        # The planner's own tables stay never analyzed, as after `db upgrade` (see the docs).
-        await conn.execute(sa.text(ANALYZE_FILLED))
+        await conn.execute(sa.text(f"VACUUM ANALYZE {', '.join(tables)}"))
 
 
 async def rolled_back(engine, *statements: str, **params) -> tuple[float, int]:
@@ -124,14 +149,55 @@ async def rolled_back(engine, *statements: str, **params) -> tuple[float, int]:
     return seconds, rows
 
 
+def _counts(result: PlanResult) -> dict:
+    return {k: v for k, v in result.summary().items() if type(v) is int}
+
+
 async def timed_pass(engine) -> tuple[float, dict, list]:
     STATEMENTS.clear()
     start = time.perf_counter()
     result = await run_planning_pass(
         session_factory(engine), now=NOW, rules=PlanningRules(), calendar=ContactCalendar(ZONE)
     )
-    counts = {k: v for k, v in result.summary().items() if type(v) is int}
-    return time.perf_counter() - start, counts, list(STATEMENTS)
+    return time.perf_counter() - start, _counts(result), list(STATEMENTS)
+
+
+async def calls_passes(engine) -> dict:
+    """The pass that queues the first calls, with fixed and with learned call times: each run
+    on the same rows (the calls it queued deleted again and the table vacuumed)."""
+    async with engine.begin() as conn:
+        await conn.execute(sa.text(OPENINGS_DELIVERED), {"now": NOW})
+        await conn.execute(sa.text(ANSWER_COUNTS), {"wijken": list(WIJKEN)})
+    later, fastest, queued = NOW + timedelta(minutes=5), {}, {}
+    for call_times in ("fixed", "learned") * 2:
+        await vacuum(engine, "attempts", "call_answer_counts")
+        STATEMENTS.clear()
+        start = time.perf_counter()
+        result = await run_planning_pass(
+            session_factory(engine),
+            now=later,
+            rules=PlanningRules(call_times=call_times),
+            calendar=ContactCalendar(ZONE),
+            rng=Random(1),
+        )
+        seconds = time.perf_counter() - start
+        say(f"calls pass, {call_times} call times: {seconds:.2f} s, {_counts(result)}")
+        slowest = [statement for statement in STATEMENTS if statement[1] > 0.1]
+        fastest[call_times] = min(seconds, fastest.get(call_times, seconds))
+        queued[call_times] = result.attempts_queued
+        async with engine.begin() as conn:
+            hours = await conn.scalar(sa.text(CALL_HOURS), {"later": later})
+            await conn.execute(sa.text(UNQUEUE), {"later": later})
+        say(f"  {hours} different due moments; {slowest}")
+    assert queued["fixed"] == queued["learned"], queued
+    added = fastest["learned"] - fastest["fixed"]
+    return {
+        "calls_queued": queued["learned"],
+        "calls_pass_fixed_seconds": round(fastest["fixed"], 2),
+        "calls_pass_learned_seconds": round(fastest["learned"], 2),
+        "call_times_added_seconds": round(added, 2),
+        "call_times_within_limit": added < CALL_TIMES_LIMIT_SECONDS,
+    }
 
 
 @event.listens_for(sa.engine.Engine, "before_cursor_execute")
@@ -162,6 +228,7 @@ async def bench(url: str, clients: int, due: int) -> dict:
         assert not any(again.values()), f"the second pass changed something: {again}"
         base_att, rows = await rolled_back(engine, BASELINE_ATTEMPTS, now=NOW)
         say(f"baseline: {rows} attempts in {base_att:.2f} s (rolled back)")
+        calls = await calls_passes(engine)
     finally:
         await engine.dispose()
     return {
@@ -175,7 +242,7 @@ async def bench(url: str, clients: int, due: int) -> dict:
         "statement_seconds": statements,
         "limit_seconds": LIMIT_SECONDS,
         "within_limit": seconds < LIMIT_SECONDS,
-    }
+    } | calls
 
 
 def main() -> int:

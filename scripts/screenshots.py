@@ -35,10 +35,18 @@ ADMIN = "beheer@demo.example"  # the demo's own admin account
 ADMIN_PAGES = {
     "beheer": "/beheer",
     "sjablonen": "/belwachtrij/sjablonen",
+    "tempo": "/tempo",
+    "zorgwoorden": "/zorgwoorden",
+    "planning": "/planning",
     "wachtwoord": "/wachtwoord",
 }
 SIZES = {"1280": (1280, 800), "360": (360, 740)}
-REPLIES = ("Bel mij", "ik heb nu werk gevonden bij de bakker, 3 dagen per week", "wie is dit?")
+REPLIES = (
+    "Bel mij",
+    "ik heb nu werk gevonden bij de bakker, 3 dagen per week",
+    "wie is dit?",
+    "ik ben wanhopig, het lukt me niet meer",  # a care word: first in the list, flagged
+)
 
 
 @contextmanager
@@ -71,9 +79,9 @@ def log_text(folder: Path) -> str:
     return (folder / "serve.log").read_text()
 
 
-def open_follow_ups(database: Path) -> tuple[int, int, list[str]]:
-    """An open follow-up and its resident, and the mobile numbers of a few residents with
-    one."""
+def open_follow_ups(database: Path) -> tuple[int, int, list[str], list[int]]:
+    """An open follow-up and its resident, the mobile numbers of a few residents with one, and
+    other residents with an open follow-up, one a window size, to mark as needing care."""
     with sqlite3.connect(database) as db:
         deadline = time.monotonic() + 60
         while not db.execute("SELECT count(*) FROM follow_ups WHERE state = 'open'").fetchone()[0]:
@@ -89,7 +97,12 @@ def open_follow_ups(database: Path) -> tuple[int, int, list[str]]:
             " ORDER BY p.e164 LIMIT ?",
             (len(REPLIES),),
         ).fetchall()
-    return first, client, [number for (number,) in numbers]
+        others = db.execute(
+            "SELECT client_id FROM follow_ups WHERE state = 'open' AND client_id != ?"
+            " ORDER BY id DESC LIMIT ?",
+            (client, len(SIZES)),
+        ).fetchall()
+    return first, client, [number for (number,) in numbers], [other for (other,) in others]
 
 
 def sms(base: str, sender: str, body: str, number: int) -> None:
@@ -104,17 +117,29 @@ def sms(base: str, sender: str, body: str, number: int) -> None:
         pass
 
 
-def shoot(page: Page, out: Path, name: str, size: str) -> None:
+def shoot(page: Page, out: Path, name: str, size: str, *, whole: bool = False) -> None:
+    """The window, or with `whole` the page from top to bottom (a long report)."""
     width = page.evaluate("document.documentElement.scrollWidth")
     print(f"{name}-{size}.png: {width} px wide in a window of {page.viewport_size['width']}")
-    page.screenshot(path=str(out / f"{name}-{size}.png"))
+    page.screenshot(path=str(out / f"{name}-{size}.png"), full_page=whole)
+
+
+def care_shots(page: Page, out: Path, size: str, card: str) -> None:
+    """The care signal on a card: the form, then the card once the agent named themselves."""
+    page.goto(card)
+    page.locator("#zorgsignaal").scroll_into_view_if_needed()
+    shoot(page, out, "zorgsignaal", size)
+    page.get_by_label("Collega die het oppakt").select_option(label=AGENT)
+    page.get_by_role("button", name="Zorgsignaal geven").click()
+    page.locator("#zorgsignaal").scroll_into_view_if_needed()
+    shoot(page, out, "zorgsignaal-gegeven", size)
 
 
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots").resolve()
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as temp, demo(Path(temp)) as base:
-        follow_up, client, numbers = open_follow_ups(Path(temp) / "followup.db")
+        follow_up, client, numbers, cared = open_follow_ups(Path(temp) / "followup.db")
         for n, (number, body) in enumerate(zip(numbers, REPLIES, strict=False), start=1):
             sms(base, number, body, n)
         link = ResponseLinks(base, SECRET).url(follow_up, date.today())
@@ -122,7 +147,7 @@ def main() -> None:
             browser = playwright.chromium.launch(
                 executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
             )
-            for size, (width, height) in SIZES.items():
+            for (size, (width, height)), care_client in zip(SIZES.items(), cared, strict=True):
                 window = {"width": width, "height": height}
                 page = browser.new_page(viewport=window, locale="nl-NL")
                 page.goto(base + "/")
@@ -144,6 +169,11 @@ def main() -> None:
                 page.keyboard.press("t")  # the shortcut for "Terugbellen op …"
                 page.locator("#terugbellen").scroll_into_view_if_needed()
                 shoot(page, out, "afronden", size)
+                care_shots(page, out, size, f"{base}/belwachtrij/inwoners/{care_client}")
+                page.goto(base + "/belwachtrij")
+                page.wait_for_timeout(1000)
+                page.locator("#zorgsignalen").scroll_into_view_if_needed()
+                shoot(page, out, "belwachtrij-zorg", size)
                 page.goto(link)
                 shoot(page, out, "antwoord", size)
                 page.close()
@@ -157,6 +187,14 @@ def main() -> None:
                 for name, path in ADMIN_PAGES.items():
                     admin.goto(base + path)
                     shoot(admin, out, name, size)
+                admin.goto(base + "/planning")
+                admin.get_by_label("Geleerd", exact=False).check()  # how the choice looks
+                shoot(admin, out, "planning-beltijd", size)
+                admin.goto(base + "/beheer/audit")
+                admin.get_by_role("button", name="Nu controleren").click()  # the chain's state
+                shoot(admin, out, "audit", size)
+                admin.goto(base + "/bereik")
+                shoot(admin, out, "bereik", size, whole=True)
                 admin.close()
             browser.close()
 

@@ -1,5 +1,6 @@
 """Database fixtures: every data test runs on real SQLite and on real PostgreSQL."""
 
+import json
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,6 +19,8 @@ from tests.support.databases import (
     migrate,
     postgres_server_url,
 )
+from tests.support.logs import logged_lines
+from tests.support.own_postgres import own_postgres  # noqa: F401 (a fixture for every test)
 
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -85,3 +88,16 @@ async def sessions(db_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession
     engine = create_engine(db_url)
     yield session_factory(engine)
     await engine.dispose()
+
+
+@pytest.fixture
+def json_logs(monkeypatch):
+    """The lines logged so far in the JSON format, as the commands set it up, parsed."""
+    for lines in logged_lines(monkeypatch, "json"):
+        yield lambda lines=lines: [json.loads(line) for line in lines()]
+
+
+@pytest.fixture
+def text_logs(monkeypatch):
+    """The lines logged so far in the text format, as the commands set it up."""
+    yield from logged_lines(monkeypatch, "text")

@@ -6,6 +6,7 @@ import inspect
 import sys
 
 from followup.cli import (
+    audit_cmd,
     db_cmd,
     demo_cmd,
     dispatch_cmd,
@@ -13,10 +14,12 @@ from followup.cli import (
     outcome_cmd,
     plan_cmd,
     planning_cmd,
+    privacy_cmd,
     report_cmd,
     serve_cmd,
     sim_cmd,
     user_cmd,
+    worker_cmd,
 )
 from followup.cli.runtime import REFUSED, Refused, setup_logging
 
@@ -40,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
         sim_cmd,
         demo_cmd,
         report_cmd,
+        worker_cmd,
+        privacy_cmd,
+        audit_cmd,
     ):
         module.register(commands)
     return parser

@@ -1,4 +1,5 @@
-"""`followup serve`: the web app, the scheduler and the dialer in one process."""
+"""`followup serve`: the web app, the scheduler and the dialer in one process; with
+`--web-only` the web app alone (a `followup worker` runs the other two)."""
 
 import argparse
 import asyncio
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from followup.cli.credentials import check_settings, with_sim_token
 from followup.cli.runtime import OK, Refused, database, listen, load_settings
 from followup.clock import utc_now
 from followup.rules.contact_calendar import contact_calendar
@@ -33,10 +35,15 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="maak de database bij en vul een lege database met demogegevens",
     )
+    parser.add_argument(
+        "--web-only",
+        action="store_true",
+        help="alleen de webapp: plannen en versturen doet 'followup worker' (een apart proces)",
+    )
     parser.set_defaults(handler=run)
 
 
-async def _prepare(settings: Settings, demo: bool) -> str:
+async def prepare(settings: Settings, demo: bool) -> str:
     """Everything that must hold before the first request; refuses with a clear message."""
     async with database(settings, require_schema=not demo) as sessions:
         now = utc_now()
@@ -72,9 +79,11 @@ async def _load_demo(
     )
     if loaded is not None:
         log.info(
-            "demo data loaded: %d clients, %d answers, %d callback requests, %d replies to read",
+            "demo data loaded: %d clients, %d answers, %d calls, %d callback requests, "
+            "%d replies to read",
             loaded.imported,
             loaded.lived_in.answered,
+            loaded.lived_in.calls,
             loaded.lived_in.callbacks,
             loaded.lived_in.replies_to_read,
         )
@@ -87,16 +96,31 @@ def run(args: argparse.Namespace) -> int:
     from followup.app import create_app
 
     settings = load_settings()
+    check_settings(settings, demo=args.demo, takes_webhooks=True)
     sock = listen(args.host, args.port)
     port = sock.getsockname()[1]
+    metrics_sock = (
+        None
+        if settings.metrics_port is None
+        else listen(settings.metrics_host, settings.metrics_port)
+    )
     if "public_url" not in settings.model_fields_set:
         # The carrier (the simulated one, unless configured) reaches this process here, and
         # the demo's messages link to it.
         host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
         host = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
         settings = settings.model_copy(update={"public_url": f"http://{host}:{port}"})
-    secret_key = asyncio.run(_prepare(settings, args.demo))
-    app = create_app(settings, secret_key=secret_key, demo=args.demo)
+    secret_key = asyncio.run(prepare(settings, args.demo))
+    settings = with_sim_token(settings, secret_key, demo=args.demo)
+    runs_jobs = not args.web_only
+    app = create_app(
+        settings,
+        secret_key=secret_key,
+        demo=args.demo,
+        jobs=runs_jobs,
+        dialing=runs_jobs,
+        metrics_listener=metrics_sock,
+    )
     web.run_app(
         app,
         sock=sock,

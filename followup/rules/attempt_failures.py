@@ -84,6 +84,10 @@ def decide(
     if failure is Failure.ACCOUNT:
         # Our own credentials are wrong, not this resident's data: not a try of theirs.
         return FailureDecision(_requeue(attempt, attempt.due_at, attempt.tries - 1))
+    if failure is Failure.UNREACHABLE:
+        # An outage of the carrier or mail server: not a try of theirs either. It waits at
+        # the back of the queue, so one attempt the service chokes on cannot block the rest.
+        return FailureDecision(_requeue(attempt, max(attempt.due_at, now), attempt.tries - 1))
     if failure is Failure.TRANSIENT:
         return _retry(attempt, now, recovery)
     failed = _finish(attempt, now)

@@ -20,6 +20,9 @@ class Failure(StrEnum):
     OPTED_OUT = "opted_out"  # the resident unsubscribed at the carrier (STOP to our number)
     PERMANENT = "permanent"  # this attempt cannot succeed; the ladder moves on
     ACCOUNT = "account"  # our credentials or sender are wrong: stop sending altogether
+    # The carrier or mail server could not be reached or is failing on its own side, and
+    # certainly has nothing: an outage, no try of the resident's. The attempt waits.
+    UNREACHABLE = "unreachable"
 
 
 MAX_DETAIL = 255  # what the records keep of why (an attempt's error message)
@@ -146,7 +149,10 @@ def lookup_failure(valid: bool, mobile: bool | None) -> Failure | None:
 
 def classify_smtp(reply_code: int) -> Failure:
     """An SMTP server's refusal: 4xx means try again later, 5xx means never (RFC 5321). 550,
-    551 and 553 say the mailbox does not exist or the address is not allowed."""
+    551 and 553 say the mailbox does not exist or the address is not allowed; 421 says the
+    server itself is not available."""
+    if reply_code == 421:
+        return Failure.UNREACHABLE
     if reply_code in (530, 535):
         return Failure.ACCOUNT
     if reply_code in (550, 551, 553):

@@ -209,3 +209,18 @@ class AuditAction(StrEnum):
     CONTACT_CHANGED = "contact_changed"
     SMS_SENT = "sms_sent"
     TEMPLATES_CHANGED = "templates_changed"
+    PACING_LIMITS_CHANGED = "pacing_limits_changed"
+    WIJK_HELD = "wijk_held"
+    WIJK_RELEASED = "wijk_released"
+    CHANNEL_PAUSED = "channel_paused"
+    CHANNEL_RESUMED = "channel_resumed"
+    REPORT_DOWNLOADED = "report_downloaded"  # the reach report as a file, from /bereik
+    # Erasure says how many, never whom: no client_id, and the client row is anonymous.
+    RESIDENTS_ERASED = "residents_erased"  # one batch of a purge, or one `followup erase`
+    RETENTION_PURGED = "retention_purged"  # one run of `followup purge` (not a dry run)
+    CLIENT_EXPORTED = "client_exported"  # everything held about one resident, as JSON
+    REPORT_EXPORTED = "report_exported"  # the reach report from `followup report`
+    AUDIT_VIEWED = "audit_viewed"  # an admin read the audit trail of one resident
+    CARE_MARKED = "care_marked"  # an agent saw the resident needs care: automated contact stops
+    CARE_HANDED_OVER = "care_handed_over"  # the named colleague reported them to the WIJ-team
+    CARE_WORDS_CHANGED = "care_words_changed"  # a coordinator replaced the team's care words

@@ -27,6 +27,7 @@ class PlannedAttempt:
     channel: Channel
     purpose: AttemptPurpose
     due_at: datetime  # UTC
+    earliest: datetime  # UTC; it may not go before: the step before it, a call's opening text
 
 
 def message_channel(profile: ContactProfile) -> Channel | None:
@@ -75,7 +76,7 @@ def plan_round(
         )
         if purpose is AttemptPurpose.OPENING:
             opening_due = due
-        planned.append(PlannedAttempt(index, channel, purpose, due))
+        planned.append(PlannedAttempt(index, channel, purpose, due, earliest))
     return planned
 
 

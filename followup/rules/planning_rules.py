@@ -16,6 +16,7 @@ from followup.rules.domain import Channel
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DayPart = Literal["morning", "afternoon", "evening"]
 StepPart = Literal["first", "morning", "afternoon", "evening"]
+CallTimesMode = Literal["fixed", "learned"]
 
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WORKING_WEEKDAYS = frozenset(WEEKDAYS[:5])
@@ -93,6 +94,9 @@ class PlanningRules(BaseModel):
         }
     )
     ladder: list[StepSpec] = Field(default_factory=_default_ladder, min_length=1)
+    # "fixed": a call goes at its step's day part; "learned": at the hour of that day when
+    # residents of the wijk answer most, as the calls so far show (`rules/call_times.py`).
+    call_times: CallTimesMode = "fixed"
     max_contacts_per_day: int = Field(default=2, ge=1)
     max_contacts_per_week: int = Field(default=5, ge=1)
 

@@ -79,6 +79,7 @@ STILL_OPTED_OUT = (
 )
 CALL_COMING = "Dank u wel. Een medewerker van het belteam belt u zo snel mogelijk."
 READ_BY_AGENT = "Dank u wel voor uw bericht. Een medewerker van het belteam leest het."
+COLLEAGUE_GETS_IN_TOUCH = "Dank u wel. Een medewerker van de gemeente neemt zelf contact met u op."
 UNKNOWN_SENDER = (
     "Dank u wel voor uw bericht. Wij kennen dit nummer niet. Heeft u vragen? Bel dan de gemeente."
 )

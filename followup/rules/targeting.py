@@ -5,6 +5,7 @@ The same rule picks the channel that takes over when a number turns out to be wr
 from dataclasses import dataclass
 from enum import StrEnum
 
+from followup.rules import care
 from followup.rules.domain import AttemptPurpose, Channel
 from followup.rules.ladder import ContactProfile, message_channel
 
@@ -25,12 +26,13 @@ class Number:
 class Reach:
     """What a client can be reached by now: numbers in order of preference (the primary
     number first), a valid e-mail address or None, the preferred channel, and whether they
-    asked not to be contacted at all."""
+    asked not to be contacted at all or were marked as needing care."""
 
     numbers: tuple[Number, ...]
     email: str | None
     preferred: Channel | None = None
     opted_out: bool = False
+    care: bool = False  # an agent marked that they need care: nothing automated goes out
 
     def first(self, channel: Channel) -> Number | None:
         usable = (lambda n: n.can_sms) if channel is Channel.SMS else (lambda n: n.can_call)
@@ -75,15 +77,28 @@ class Unsendable(StrEnum):
     FOLLOW_UP_CLOSED = "follow_up_closed"  # cancelled: the ladder stops
     OPTED_OUT = "opted_out"  # cancelled
     NO_ADDRESS = "no_address"  # failed: nothing left to reach the resident by
+    CARE = "care"  # cancelled: an agent marked that the resident needs care
+
+
+def stopped(purpose: AttemptPurpose, reach: Reach, contactable: bool) -> Unsendable | None:
+    """Why an attempt must not go out at all, whatever address it has: asked when it is
+    claimed and again just before it is sent. `contactable`: its follow-up is still open and
+    the resident's data not erased."""
+    if not contactable:
+        return Unsendable.FOLLOW_UP_CLOSED
+    if reach.opted_out:
+        return Unsendable.OPTED_OUT
+    if reach.care and care.stops(purpose):
+        return Unsendable.CARE
+    return None
 
 
 def target_at_claim(
     purpose: AttemptPurpose, reach: Reach, contactable: bool
 ) -> Target | Unsendable:
-    """Where a due attempt goes now, or why it goes nowhere. `contactable`: its follow-up is
-    still open and the resident's data not erased."""
-    if not contactable:
-        return Unsendable.FOLLOW_UP_CLOSED
-    if reach.opted_out:
-        return Unsendable.OPTED_OUT
-    return choose_target(purpose, reach) or Unsendable.NO_ADDRESS
+    """Where a due attempt goes now, or why it goes nowhere."""
+    return (
+        stopped(purpose, reach, contactable)
+        or choose_target(purpose, reach)
+        or (Unsendable.NO_ADDRESS)
+    )

@@ -13,6 +13,7 @@ from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import AuditAction, Channel
 from followup.rules.planning_rules import PlanningRules
 from followup.services.next_resident import LEASE
+from followup.services.pacing import refuse_when_paused
 from followup.services.refusals import QueueRefusal
 from followup.store.audit import record_audit
 from followup.store.card_contact import assign_due_call, queue_agent_attempt
@@ -40,6 +41,7 @@ async def call_from_card(
     if not calendar.is_open(now, rules.call_window):
         raise QueueRefusal("buiten-beltijd")
     async with unit_of_work(sessions) as uow:
+        await refuse_when_paused(uow.session, Channel.CALL, "bellen-gepauzeerd")
         await _held_by(uow.session, client_id, follow_up_id, agent, now)
         if await calls_to_wrap_up(uow.session, agent.id):
             raise QueueRefusal("eerst-afronden")
@@ -72,6 +74,7 @@ async def sms_from_card(
     if len(text) > MAX_SMS:
         raise QueueRefusal("te-lang-bericht")
     async with unit_of_work(sessions) as uow:
+        await refuse_when_paused(uow.session, Channel.SMS, "sms-gepauzeerd")
         await _held_by(uow.session, client_id, follow_up_id, agent, now)
         reach = (await load_reach(uow.session, [client_id]))[client_id]
         if reach.opted_out or not any(number.can_sms for number in reach.numbers):

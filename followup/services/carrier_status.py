@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from followup.rules import attempt_failures as failures
 from followup.rules.attempt import AttemptProgress
 from followup.rules.attempt_failures import FailureDecision, Recovery
+from followup.rules.call_answers import newly_finished
 from followup.rules.carrier_errors import failed_delivery
 from followup.rules.carrier_status import (
     Applied,
@@ -36,6 +37,7 @@ from followup.rules.carrier_status import (
 from followup.rules.domain import AttemptState
 from followup.services.attempt_failures import carry_out
 from followup.store import attempt_progress as q
+from followup.store.call_counts import count_finished_calls
 
 
 async def apply_statuses(
@@ -48,7 +50,7 @@ async def apply_statuses(
     """What each report did, in order. One transaction: all are stored, or none."""
     async with connection.begin():
         attempts, named = await _locate(connection, reports)
-        batch = _Batch(connection, now, recovery, attempts)
+        batch = _Batch(connection, now, recovery, attempts, _statuses(attempts))
         try:
             return await batch.run(reports, named)
         finally:
@@ -71,6 +73,10 @@ async def _locate(
 
 def _adopted(attempt: AttemptProgress, report: StatusReport, now: datetime) -> AttemptProgress:
     return adopt(attempt, report.sid, now, agent_leg=report.about_agent)
+
+
+def _statuses(attempts: dict[int, AttemptProgress]) -> dict[int, str | None]:
+    return {attempt_id: attempt.carrier_status for attempt_id, attempt in attempts.items()}
 
 
 def _events(
@@ -100,6 +106,9 @@ class _Batch:
     now: datetime
     recovery: Recovery
     attempts: dict[int, AttemptProgress]  # as the reports so far left them
+    # The resident's leg's status each attempt had before the batch: a call counts for the
+    # answer rates once, in the batch that gives it its final status.
+    before: dict[int, str | None]
     changed: set[int] = field(default_factory=set)  # since they were last written
     session: AsyncSession | None = None  # opened for the first failure only
 
@@ -122,6 +131,12 @@ class _Batch:
             new.discard(key)  # a repeat later in this batch is a duplicate
             results.append(Applied.ORPHAN if owner is None else await self._apply(owner, report))
         await self._write()
+        finished = [
+            attempt
+            for attempt in self.attempts.values()
+            if newly_finished(self.before.get(attempt.id), attempt)
+        ]
+        await count_finished_calls(self.connection, finished, self.recovery.calendar.zone, self.now)
         return results
 
     def _owners(

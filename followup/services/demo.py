@@ -19,9 +19,12 @@ from followup.services.outreach import Outreach
 from followup.services.users import add_user
 from followup.store.clients import any_clients
 from followup.store.unit_of_work import unit_of_work
-from followup.store.users import user_by_email
+from followup.store.users import SignedIn, user_by_email
 
-DEMO_CLIENTS = 3_000
+DEMO_CLIENTS = 2_000
+# Conversations of the last fifteen months: most are due three months later, so follow-ups
+# open in every month of the year the demo's history covers.
+DEMO_CONVERSATION_DAYS = 455
 DEMO_ACTOR = "demo"
 DEMO_PASSWORD = "demo-wachtwoord"
 
@@ -39,6 +42,12 @@ DEMO_ACCOUNTS = (
     DemoAccount(Role.AGENT, "Medewerker belteam", "belteam@demo.example", "06-87654321"),
     DemoAccount(Role.COORDINATOR, "Coördinator", "coordinator@demo.example"),
     DemoAccount(Role.ADMIN, "Beheerder", "beheer@demo.example"),
+)
+# The call team's other members, who worked the demo's past with the agent above (not shown
+# on the home page; they sign in with the same password).
+DEMO_COLLEAGUES = tuple(
+    DemoAccount(Role.AGENT, "Medewerker belteam", f"{name}@demo.example", f"06-8765432{n}")
+    for n, name in enumerate(("fatima", "jeroen", "sanne"), start=2)
 )
 
 
@@ -62,23 +71,22 @@ async def load_demo_data(
     async with unit_of_work(sessions) as uow:
         if await any_clients(uow.session):
             return None
-    agent_id = await _staff(sessions, now)
-    path = write_demo_file(directory / "demo-clients.csv", demo_rows(DEMO_CLIENTS, today))
+    agents = await _staff(sessions, now)
+    rows = demo_rows(DEMO_CLIENTS, today, span_days=DEMO_CONVERSATION_DAYS)
+    path = write_demo_file(directory / "demo-clients.csv", rows)
     imported = await import_clients(sessions, path, today=today, now=now, actor=DEMO_ACTOR)
-    lived_in = await live_in(sessions, now=now, outreach=outreach, agent_id=agent_id)
+    lived_in = await live_in(sessions, now=now, outreach=outreach, agents=agents)
     return DemoLoaded(imported.imported, lived_in)
 
 
-async def _staff(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
-    """The demo's accounts (those a start that stopped half-way made are kept); the agent's id."""
-    ids = {}
-    for account in DEMO_ACCOUNTS:
+async def _staff(sessions: async_sessionmaker[AsyncSession], now: datetime) -> list[SignedIn]:
+    """The demo's accounts (those a start that stopped half-way made are kept); the agents."""
+    agents = []
+    for account in DEMO_ACCOUNTS + DEMO_COLLEAGUES:
         async with unit_of_work(sessions) as uow:
             stored = await user_by_email(uow.session, account.email)
-        ids[account.role] = (
-            stored.user.id
-            if stored
-            else await add_user(
+        if stored is None:
+            await add_user(
                 sessions,
                 email=account.email,
                 role=account.role,
@@ -87,5 +95,8 @@ async def _staff(sessions: async_sessionmaker[AsyncSession], now: datetime) -> i
                 actor=DEMO_ACTOR,
                 phone=account.phone,
             )
-        )
-    return ids[Role.AGENT]
+            async with unit_of_work(sessions) as uow:
+                stored = await user_by_email(uow.session, account.email)
+        if account.role is Role.AGENT:
+            agents.append(stored.user)
+    return agents

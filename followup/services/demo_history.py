@@ -1,27 +1,33 @@
 """Use case: give the demo a past, so whoever opens it finds work waiting at any hour.
 
-Four months of the service are played back through its own use cases, one planning pass a
-week: rounds open and close, opening messages go out (recorded as the carrier took them; the
-demo sends nothing for the past), residents answer by SMS, on the response page or to an
-agent, and those who never answer end as unreachable after two rounds, as the rules say.
-Then today: residents who texted BEL, replies nobody could read, and the calls that came due.
+A year of the service is played back through its own use cases, one planning pass a week:
+rounds open and close, opening messages go out (the demo sends nothing for the past: the
+carrier's answers and delivery reports are made up by the simulated carrier's rules for each
+number), the call team works the calls that came due (`demo_calls`), residents answer by SMS,
+on the response page or on the phone, and those who never answer end as unreachable after two
+rounds, as the rules say. Then today: residents who texted BEL, replies nobody could read, and
+the calls that came due, which the team has not worked yet.
 
 Seeded: the same `now` gives the same past on every database.
 """
 
 import heapq
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from followup.rules.domain import Channel, OptOutSource
+from dialer.sim.behaviour import Rejection, destination, sms_fate
+from followup.rules.carrier_errors import Rejected, classify_rejection
+from followup.rules.carrier_status import StatusReport
+from followup.rules.domain import CarrierResource, Channel, OptOutSource
 from followup.rules.sms_replies import ANSWER_CHOICES
+from followup.services.demo_calls import CallTeam, carrier_reports
 from followup.services.dispatch import claim_due, record_results
 from followup.services.outreach import Outreach
 from followup.services.planning import run_planning_pass
-from followup.services.ports import Accepted
+from followup.services.ports import Accepted, Outbound, SendResult
 from followup.services.replies import (
     InboundSms,
     answer_by_link,
@@ -30,18 +36,20 @@ from followup.services.replies import (
 )
 from followup.store.demo_residents import DemoResident, open_residents
 from followup.store.unit_of_work import unit_of_work
+from followup.store.users import SignedIn
 
 SEED = 2016
 DAY, WEEK = timedelta(days=1), timedelta(days=7)
 MORNING = timedelta(hours=12)  # before the day's texts (the earliest is 9 hours before now)
 # The last weekly pass three days ago: its calls have come due since.
-HISTORY = timedelta(days=3) + 18 * WEEK
+HISTORY = timedelta(days=3) + 52 * WEEK
 # What a resident answers (None: nothing, ever), weighted so that the closed follow-ups come
 # out near the first follow-up of 129 self-starters (DOMAIN.md): 17 active, 7 with the
 # WIJ-team, 11 taking steps, 24 not active, 70 unreachable. Some of the unreachable had no
-# usable contact details, which the import and the planner find by themselves; a few asked
-# for no more contact (STOP); the others never answered two rounds.
-ANSWERS: dict[str | None, int] = {"1": 17, "2": 7, "3": 11, "4": 24, "stop": 3, None: 66}
+# usable contact details, which the import and the planner find by themselves, or a number the
+# carrier or an agent proved wrong; a few asked for no more contact (STOP); the others never
+# answered two rounds. So fewer than 70 in 129 mean never to answer.
+ANSWERS: dict[str | None, int] = {"1": 17, "2": 7, "3": 11, "4": 24, "stop": 3, None: 58}
 # A round lasts 14 days and the next opens 14 days later (the default planning rules).
 ROUND_TWO = timedelta(days=28)
 # Today's texts, from residents whose follow-up is open: BEL, and words only a person can read.
@@ -64,7 +72,8 @@ UNCLEAR_REPLIES = (
 
 @dataclass(slots=True)
 class LivedIn:
-    answered: int = 0
+    answered: int = 0  # by SMS or the response page
+    calls: int = 0
     callbacks: int = 0
     replies_to_read: int = 0
 
@@ -81,24 +90,36 @@ class _Answer:
 
 class _Past:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], outreach: Outreach, agent_id: int
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        outreach: Outreach,
+        agents: list[SignedIn],
     ) -> None:
         self.sessions = sessions
         self.outreach = outreach
-        self.agent_id = agent_id
+        self.agents = agents
+        # What residents mean to say, and when, comes from one source; the carrier's names and
+        # the call team's days from another, so a difference in how the calls went (the order
+        # of a tie in the queue on another database, say) changes no resident's intent.
         self.rng = random.Random(SEED)
+        self.carrier_rng = random.Random(SEED + 1)
         self.waiting: list[_Answer] = []  # a heap, by moment
+        self.intents: dict[int, str | None] = {}  # by follow-up: what the resident will say
+        self.closed: set[int] = set()  # follow-ups an agent closed on the phone
+        zone = outreach.recovery.calendar.zone
+        self.team = CallTeam(sessions, outreach, agents, zone, self.carrier_rng, self.intents.get)
         self.lived = LivedIn()
 
     def sid(self) -> str:
-        return f"SM{self.rng.getrandbits(128):032x}"
+        return f"SM{self.carrier_rng.getrandbits(128):032x}"
 
     async def plan(self, now: datetime) -> None:
         rules, calendar = self.outreach.recovery.rules, self.outreach.recovery.calendar
         await run_planning_pass(self.sessions, now=now, rules=rules, calendar=calendar)
 
     async def send(self, now: datetime) -> None:
-        """The messages that are due, as if the carrier took each one."""
+        """The messages that are due, answered and then reported on as the simulated carrier
+        would: a wrong number refused, an unknown handset undelivered, the others delivered."""
         claimed = await claim_due(
             self.sessions,
             now=now,
@@ -106,8 +127,28 @@ class _Past:
             limit=100_000,
             outreach=self.outreach,
         )
-        results = [(outbound, Accepted(self.sid(), "queued")) for outbound in claimed.outbound]
+        results: list[tuple[Outbound, SendResult]] = []
+        reports = []
+        for outbound in claimed.outbound:
+            fate = sms_fate(destination(outbound.to)) if outbound.channel is Channel.SMS else None
+            if isinstance(fate, Rejection):
+                failure = classify_rejection(fate.status, fate.code)
+                results.append((outbound, Rejected(failure, fate.code, fate.message)))
+                continue
+            results.append((outbound, Accepted(sid := self.sid(), "queued")))
+            if fate is not None:
+                report = StatusReport(
+                    CarrierResource.MESSAGE, sid, fate.status, outbound.attempt_id
+                )
+                reports.append(replace(report, error_code=fate.error_code))
         await record_results(self.sessions, results, now=now, outreach=self.outreach)
+        await carrier_reports(self.sessions, reports, now + timedelta(minutes=1), self.outreach)
+
+    async def call(self, since: datetime, until: datetime) -> None:
+        """The call team's working moments between two passes."""
+        for moment in self.team.moments(since, until):
+            await self.answer(until=moment)
+            self.closed |= await self.team.work(moment)
 
     async def choose_answers(self, opened_at: datetime, until: datetime) -> None:
         """Who of the residents whose follow-up opened now will answer, when and how."""
@@ -116,6 +157,7 @@ class _Past:
         choices, weights = list(ANSWERS), list(ANSWERS.values())
         for resident in residents:
             choice = self.rng.choices(choices, weights)[0]
+            self.intents[resident.follow_up_id] = choice
             # Most answer the first round's message, the others the second's.
             later = ROUND_TWO if self.rng.random() < 0.3 else timedelta()
             at = opened_at + later + timedelta(hours=self.rng.uniform(2, 240))
@@ -124,8 +166,10 @@ class _Past:
 
     async def answer(self, until: datetime) -> None:
         while self.waiting and self.waiting[0].at <= until:
-            await self._answer(heapq.heappop(self.waiting))
-            self.lived.answered += 1
+            answer = heapq.heappop(self.waiting)
+            if answer.resident.follow_up_id not in self.closed:  # not told an agent already
+                await self._answer(answer)
+                self.lived.answered += 1
 
     async def _answer(self, answer: _Answer) -> None:
         resident, reply = answer.resident, ANSWER_CHOICES[answer.choice][1]
@@ -133,7 +177,7 @@ class _Past:
             await self.text(resident, answer.choice.upper(), answer.at)
         elif resident.has_email:
             await answer_by_link(self.sessions, resident.follow_up_id, reply, answer.at)
-        else:  # on the phone, to the demo's agent
+        else:  # they rang the call team themselves
             async with unit_of_work(self.sessions) as uow:
                 await apply_reply(
                     uow.session,
@@ -141,7 +185,7 @@ class _Past:
                     reply,
                     answer.at,
                     OptOutSource.AGENT,
-                    user_id=self.agent_id,
+                    user_id=self.carrier_rng.choice(self.agents).id,
                 )
                 await uow.commit()
 
@@ -167,18 +211,20 @@ async def live_in(
     *,
     now: datetime,
     outreach: Outreach,
-    agent_id: int,
+    agents: list[SignedIn],
 ) -> LivedIn:
     """Play the past back up to `now` over freshly imported residents. `outreach` carries
-    the planning rules and the calendar; `agent_id` is who took the answers by phone."""
+    the planning rules and the calendar; `agents` are the call team."""
     now = now.astimezone(UTC)  # weeks back in UTC: the same past whatever zone `now` has
-    past = _Past(sessions, outreach, agent_id)
+    past = _Past(sessions, outreach, agents)
     moment = now - HISTORY
     while moment < now:
         await past.answer(until=moment)
         await past.plan(moment)
         await past.send(moment)
         await past.choose_answers(moment, until=now)
+        if moment + WEEK < now:  # the calls of the last pass wait for today's agents
+            await past.call(moment, moment + WEEK)
         moment += WEEK
     # This morning's pass, then the day's texts, then the pass of now: the calls that came
     # due wait for an agent, except of those who texted; the messages it queues go out for
@@ -189,4 +235,5 @@ async def live_in(
     await past.answer(until=now)
     await past.today(now)
     await past.plan(now)
+    past.lived.calls = past.team.calls
     return past.lived

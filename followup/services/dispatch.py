@@ -15,9 +15,10 @@ from followup.rules import attempt_failures as failures
 from followup.rules.attempt_failures import Recovery
 from followup.rules.carrier_errors import Failure, Rejected, refused_at_sending
 from followup.rules.domain import AttemptState, Channel
-from followup.rules.targeting import Number, Target, Unsendable, target_at_claim
+from followup.rules.targeting import Number, Target, Unsendable, stopped, target_at_claim
 from followup.services.attempt_failures import carry_out
 from followup.services.outreach import Outreach
+from followup.services.pacing import paused_channels
 from followup.services.ports import Accepted, Outbound, SendResult, Unsure
 from followup.store import dispatch_queries as q
 from followup.store.attempt_progress import lock_attempts, update_attempts, write_progress
@@ -25,6 +26,8 @@ from followup.store.dispatch_queries import AttemptRow
 from followup.store.planning_queries import close_uncontactable
 from followup.store.reachability import load_reach
 from followup.store.unit_of_work import unit_of_work
+
+CANCELLING = (Unsendable.FOLLOW_UP_CLOSED, Unsendable.OPTED_OUT, Unsendable.CARE)
 
 
 @dataclass(slots=True)
@@ -43,11 +46,14 @@ async def claim_due(
     outreach: Outreach,
 ) -> Claimed:
     """Claim up to `limit` due attempts on those of `channels` whose contact window is open
-    now, and store them as `sending`. Attempts whose follow-up closed, whose client opted out or
-    who has no usable address for them left are settled here instead of sent."""
+    now and that no coordinator paused, and store them as `sending`. Attempts whose follow-up
+    closed, whose client opted out or who has no usable address for them left are settled here
+    instead of sent."""
     rules, calendar = outreach.recovery.rules, outreach.recovery.calendar
     channels = {c for c in channels if calendar.is_open(now, rules.window_of(c))}
     async with unit_of_work(sessions) as uow:
+        # Read per batch (one row by key): a pause holds from the next batch on.
+        channels -= await paused_channels(uow.session)
         rows = await q.lock_due(uow.session, now, channels, limit)
         reach = await load_reach(uow.session, {row.client_id for row in rows})
         targeted: list[tuple[AttemptRow, Target]] = []
@@ -61,18 +67,47 @@ async def claim_due(
         await _settle_unsendable(uow.session, unsendable, now)
         claimed = Claimed(
             outbound=await _mark_sending(uow.session, targeted, now, outreach),
-            cancelled=len(unsendable[Unsendable.FOLLOW_UP_CLOSED])
-            + len(unsendable[Unsendable.OPTED_OUT]),
+            cancelled=sum(len(unsendable[reason]) for reason in CANCELLING),
             failed=len(unsendable[Unsendable.NO_ADDRESS]),
         )
         await uow.commit()
     return claimed
 
 
+async def still_to_send(
+    sessions: async_sessionmaker[AsyncSession], batch: Sequence[Outbound], now: datetime
+) -> list[Outbound]:
+    """Asked again just before a claimed batch goes to the carrier: what happened since the
+    claim (the resident was marked as needing care, opted out, or their follow-up closed)
+    stops an attempt here, by the same rule as at the claim. The stopped ones are cancelled,
+    if they are still `sending` (the reconciler may have settled one meanwhile)."""
+    if not batch:
+        return []
+    async with unit_of_work(sessions) as uow:
+        ids = [o.attempt_id for o in batch]
+        # A mark made as the batch was claimed may not be committed yet: wait for it.
+        await q.wait_for_changes_to(uow.session, ids)
+        rows = await q.attempt_rows(uow.session, ids)
+        reach = await load_reach(uow.session, {row.client_id for row in rows})
+        why = {row.id: stopped(row.purpose, reach[row.client_id], row.contactable) for row in rows}
+        for reason in CANCELLING:
+            ids = [attempt_id for attempt_id, because in why.items() if because is reason]
+            await q.finish(
+                uow.session,
+                ids,
+                AttemptState.CANCELLED,
+                reason.value,
+                now,
+                still=AttemptState.SENDING,
+            )
+        await uow.commit()
+    return [o for o in batch if o.attempt_id in why and why[o.attempt_id] is None]
+
+
 async def _settle_unsendable(
     session: AsyncSession, unsendable: dict[Unsendable, list[AttemptRow]], now: datetime
 ) -> None:
-    for reason in (Unsendable.FOLLOW_UP_CLOSED, Unsendable.OPTED_OUT):
+    for reason in CANCELLING:
         ids = [row.id for row in unsendable[reason]]
         await q.finish(session, ids, AttemptState.CANCELLED, reason.value, now)
     no_address = unsendable[Unsendable.NO_ADDRESS]
@@ -146,11 +181,15 @@ async def stale_sending(
     return found
 
 
+NOT_THE_ATTEMPTS = (Failure.UNCERTAIN, Failure.ACCOUNT, Failure.UNREACHABLE)
+
+
 @dataclass(slots=True)
 class Recorded:
     sent: int = 0
     failed: int = 0
     unsure: int = 0
+    held: int = 0  # the carrier or mail server was down: back in the queue, no try counted
 
 
 async def record_results(
@@ -178,8 +217,10 @@ async def record_results(
     return Recorded(
         sent=len(accepted),
         unsure=failures_by_kind.count(Failure.UNCERTAIN),
-        # Refusals of our own account stop the dialer; they are no failure of the attempt.
-        failed=sum(f not in (Failure.UNCERTAIN, Failure.ACCOUNT) for f in failures_by_kind),
+        held=failures_by_kind.count(Failure.UNREACHABLE),
+        # Refusals of our own account stop the dialer, and outages hold the attempt: neither
+        # is a failure of the attempt.
+        failed=sum(f not in NOT_THE_ATTEMPTS for f in failures_by_kind),
     )
 
 

@@ -28,7 +28,9 @@ from followup.rules.import_rows import (
     parse_row,
     resolve_header,
 )
+from followup.rules.spreadsheet_cells import restore_cell, safe_cell
 from followup.services.csv_file import ImportFileError, open_csv
+from followup.services.kept_opt_outs import honour_kept_opt_outs
 from followup.store.audit import record_audit
 from followup.store.client_import import Change, apply_changes, load_clients
 from followup.store.unit_of_work import unit_of_work
@@ -151,8 +153,11 @@ def _valid_rows(
     """The rows that can be imported, with the line each starts on, in file order. Every row
     read is counted in `result`, and every row that cannot be imported goes to its rejects."""
     first_line: dict[str, int] = {}  # by client_ref: a later row with the same one is refused
-    for line, cells in records:
+    for line, raw_cells in records:
         result.rows += 1
+        # A file the service wrote (the demo data) marks formula-like cells; read them as
+        # they were meant.
+        cells = list(map(restore_cell, raw_cells))
         client_ref = header.cell(cells, Field.CLIENT_REF)
         if client_ref in first_line:
             parsed = duplicate_rejection(header, client_ref, first_line[client_ref])
@@ -183,7 +188,8 @@ async def _write_chunk(
         result.count(rows, counts)
         if result.dry_run or not changes:
             return
-        await apply_changes(uow.session, changes, now)
+        client_ids = await apply_changes(uow.session, changes, now)
+        await honour_kept_opt_outs(uow.session, client_ids.values(), now)
         record_audit(
             uow.session,
             now=now,
@@ -247,7 +253,7 @@ def _write_rejects(path: Path, rejects: list[RejectedRow]) -> str | None:
         target.unlink(missing_ok=True)
         return None
     with target.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
         writer.writerow(["line", "client_ref", "reason"])
-        writer.writerows((r.line, r.client_ref, r.message) for r in rejects)
+        writer.writerows(map(safe_cell, (r.line, r.client_ref, r.message)) for r in rejects)
     return str(target)

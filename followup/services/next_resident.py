@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from followup.rules.contact_calendar import ContactCalendar
+from followup.rules.domain import Channel
 from followup.rules.planning_rules import PlanningRules
 from followup.rules.wrap_up import CALLBACK_GRACE
+from followup.services.pacing import refuse_when_paused
 from followup.services.refusals import QueueRefusal
 from followup.store import leases
 from followup.store.follow_ups import client_of
@@ -40,6 +42,8 @@ async def next_resident(
     if not calendar.is_open(now, rules.call_window):
         raise QueueRefusal("buiten-beltijd")
     async with unit_of_work(sessions) as uow:
+        # Calls paused: a resident taken now could not be called.
+        await refuse_when_paused(uow.session, Channel.CALL, "bellen-gepauzeerd")
         lease = await leases.lease_next(
             uow.session, agent.id, now, until=now + LEASE, grace_start=now - CALLBACK_GRACE
         )

@@ -69,17 +69,31 @@ async def opt_out(
     """Never contact this resident again: recorded at once, and an open follow-up closes as
     `unreachable`/`opted_out` with its queued attempts stopped."""
     await opt_outs.record_opt_out(session, client_id, source, now, (sms_message_id, user_id))
+    await close_as_withdrawn(session, client_id, now, OUTCOME_SOURCE[source], user_id)
+
+
+async def close_as_withdrawn(
+    session: AsyncSession,
+    client_id: int,
+    now: datetime,
+    source: OutcomeSource,
+    user_id: int | None = None,
+) -> bool:
+    """The resident's open follow-up, if any, closes as `unreachable`/`opted_out` with its
+    queued attempts stopped: whether there was one."""
     follow_up = await lock_open_follow_up_of_client(session, client_id)
-    if follow_up is not None:
-        await record_outcome(
-            session,
-            follow_up.id,
-            OutcomeCategory.UNREACHABLE,
-            now,
-            source=OUTCOME_SOURCE[source],
-            reason=UnreachableReason.OPTED_OUT,
-            user_id=user_id,
-        )
+    if follow_up is None:
+        return False
+    await record_outcome(
+        session,
+        follow_up.id,
+        OutcomeCategory.UNREACHABLE,
+        now,
+        source=source,
+        reason=UnreachableReason.OPTED_OUT,
+        user_id=user_id,
+    )
+    return True
 
 
 async def lift_opt_out(

@@ -2,17 +2,19 @@
 code change. Kept in the database so every process plans alike; a change applies to rounds
 that open after it."""
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from followup.rules.domain import AuditAction
 from followup.rules.planning_rules import PlanningRules
-from followup.store.app_settings import read_setting, write_setting
+from followup.store.app_settings import read_setting, replace_setting, write_setting
 from followup.store.audit import record_audit
 from followup.store.unit_of_work import unit_of_work
 
@@ -20,12 +22,28 @@ PLANNING_KEY = "planning"
 
 
 class PlanningSettingsError(ValueError):
-    """Stored or offered rules that cannot be used; the message names the setting."""
+    """Stored or offered rules that cannot be used; each problem names its setting."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class ChangedMeanwhile(Exception):
+    """Someone saved other rules since the version the change was made on: nothing saved."""
 
 
 def parse_rules(document: str | bytes) -> PlanningRules:
     try:
         return PlanningRules.model_validate_json(document)
+    except ValidationError as error:
+        raise PlanningSettingsError(describe(error)) from None
+
+
+def rules_from(settings: dict[str, Any]) -> PlanningRules:
+    """The same checks as `parse_rules`, for settings a form gave (values may be text)."""
+    try:
+        return PlanningRules.model_validate(settings)
     except ValidationError as error:
         raise PlanningSettingsError(describe(error)) from None
 
@@ -49,7 +67,7 @@ _DUTCH = {
 }
 
 
-def describe(error: ValidationError) -> str:
+def describe(error: ValidationError) -> list[str]:
     """One Dutch line per problem, each starting with the setting it is about."""
     problems = []
     for e in error.errors():
@@ -61,26 +79,55 @@ def describe(error: ValidationError) -> str:
             message = template.format(**e.get("ctx", {})) if template else e["msg"]
             message = message.replace("' or '", "' of '")
         problems.append(f"{where}: {message}" if where else message)
-    return "; ".join(problems)
+    return problems
+
+
+def _version(stored: str | None) -> str:
+    return hashlib.sha256((stored or "").encode()).hexdigest()[:16]
+
+
+async def load_versioned_rules(
+    sessions: async_sessionmaker[AsyncSession],
+) -> tuple[PlanningRules, str]:
+    """The stored rules (or the defaults) and the version a change must be made on
+    (`save_rules(…, on_version=…)`), so a form cannot overwrite a colleague's change unseen."""
+    async with unit_of_work(sessions) as uow:
+        stored = await read_setting(uow.session, PLANNING_KEY)
+    return (PlanningRules() if stored is None else parse_rules(stored)), _version(stored)
 
 
 async def load_rules(sessions: async_sessionmaker[AsyncSession]) -> PlanningRules:
     """The stored rules, or the defaults; raises PlanningSettingsError when they are unusable."""
-    async with unit_of_work(sessions) as uow:
-        stored = await read_setting(uow.session, PLANNING_KEY)
-    return PlanningRules() if stored is None else parse_rules(stored)
+    rules, _ = await load_versioned_rules(sessions)
+    return rules
 
 
 async def save_rules(
-    sessions: async_sessionmaker[AsyncSession], rules: PlanningRules, *, now: datetime, actor: str
+    sessions: async_sessionmaker[AsyncSession],
+    rules: PlanningRules,
+    *,
+    now: datetime,
+    actor: str,
+    on_version: str | None = None,
+    user_id: int | None = None,
 ) -> None:
+    """Stores `rules`, audited. With `on_version`, only if the stored rules are still that
+    version; otherwise raises ChangedMeanwhile and changes nothing."""
     value = json.dumps(rules.model_dump(mode="json"), ensure_ascii=False)
     async with unit_of_work(sessions) as uow:
-        await write_setting(uow.session, PLANNING_KEY, value, now)
+        if on_version is None:
+            await write_setting(uow.session, PLANNING_KEY, value, now)
+        else:
+            stored = await read_setting(uow.session, PLANNING_KEY)
+            if _version(stored) != on_version or not await replace_setting(
+                uow.session, PLANNING_KEY, stored, value, now
+            ):
+                raise ChangedMeanwhile
         record_audit(
             uow.session,
             now=now,
             actor=actor,
+            user_id=user_id,
             action=AuditAction.PLANNING_CHANGED,
             detail=rules.model_dump(mode="json"),
         )
@@ -108,3 +155,7 @@ class RulesCache:
             self._rules = await load_rules(self.sessions)
             self._read_at = self.clock()
         return self._rules
+
+    def forget(self) -> None:
+        """This process changed the rules: the next `get` reads them again."""
+        self._rules = None

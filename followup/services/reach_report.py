@@ -1,14 +1,18 @@
 """Use case: the reach report (CONTRACT 7): the figures per group and in total, from the
-aggregates of `store/reach_queries.py`."""
+aggregates of `store/reach_queries.py`, of the follow-ups a ReportFilter lets through."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from followup.rules.domain import Channel, ReportGrouping
-from followup.store.reach_queries import reach_figures
+from followup.rules.domain import AuditAction, Channel, ReportGrouping
+from followup.rules.report_filter import EVERYTHING, ReportFilter
+from followup.store.audit import record_audit
+from followup.store.reach_queries import reach_figures, wijken
 from followup.store.unit_of_work import unit_of_work
 
 # The key of the follow-ups that have no value to group by.
@@ -75,10 +79,43 @@ class Report:
 
 
 async def reach_report(
-    sessions: async_sessionmaker[AsyncSession], by: ReportGrouping, zone: ZoneInfo
+    sessions: async_sessionmaker[AsyncSession],
+    by: ReportGrouping,
+    zone: ZoneInfo,
+    filters: ReportFilter = EVERYTHING,
 ) -> Report:
+    return (await _reports(sessions, [by], zone, filters))[by]
+
+
+async def reach_reports(
+    sessions: async_sessionmaker[AsyncSession],
+    zone: ZoneInfo,
+    filters: ReportFilter = EVERYTHING,
+) -> dict[ReportGrouping, Report]:
+    """The report in every grouping, in ReportGrouping's order, all from one snapshot: their
+    totals are the same."""
+    return await _reports(sessions, list(ReportGrouping), zone, filters)
+
+
+async def known_wijken(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
+    """The wijken clients live in, in order: to tell a wijk that has no figures (yet) from
+    one that does not exist."""
     async with unit_of_work(sessions) as uow:
-        rows, total = await reach_figures(uow.session, by, zone)
+        return await wijken(uow.session)
+
+
+async def _reports(
+    sessions: async_sessionmaker[AsyncSession],
+    groupings: list[ReportGrouping],
+    zone: ZoneInfo,
+    filters: ReportFilter,
+) -> dict[ReportGrouping, Report]:
+    async with unit_of_work(sessions) as uow:
+        rows, total = await reach_figures(uow.session, groupings, zone, filters)
+    return {by: _report(by, rows[by], total) for by in groupings}
+
+
+def _report(by: ReportGrouping, rows: Sequence[Mapping[str, Any]], total: Any) -> Report:
     groups = (Group(_key(by, row["key"]), _figures(row)) for row in rows)
     return Report(by=by, rows=tuple(sorted(groups, key=lambda g: g.key)), total=_figures(total))
 
@@ -91,3 +128,35 @@ def _key(by: ReportGrouping, raw: Any) -> str | int:
 
 def _figures(row: Any) -> Figures:
     return Figures(**{f.name: row[f.name] for f in fields(Figures)})
+
+
+async def record_export(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    by: str,
+    kind: str,
+    filters: ReportFilter,
+    suppress_below: int | None,
+    to_file: bool,
+    actor: str,
+    now: datetime,
+) -> None:
+    """`followup report` is audited like a download from /bereik: the figures left the
+    service, to a file or a terminal, and the command has no signed-in user to trace."""
+    async with unit_of_work(sessions) as uow:
+        record_audit(
+            uow.session,
+            now=now,
+            actor=actor,
+            action=AuditAction.REPORT_EXPORTED,
+            detail={
+                "by": by,
+                "format": kind,
+                "from": filters.first_month,
+                "to": filters.last_month,
+                "wijk": filters.wijk,
+                "suppress_below": suppress_below,
+                "to_file": to_file,
+            },
+        )
+        await uow.commit()

@@ -22,6 +22,14 @@ REFUSALS = {
     "al-bellend": "U belt al. Wacht tot dit gesprek klaar is.",
     "geen-open-gesprek": "Er is geen gesprek dat nog wacht op afronding.",
     "andere-inwoner": "Dit formulier hoort niet bij deze inwoner. Open de kaart opnieuw.",
+    "geen-zorg-rol": "Alleen medewerkers van het belteam en coördinatoren geven een zorgsignaal.",
+    "geen-zorgsignaal": "Voor deze inwoner is geen zorgsignaal gegeven. Er is niets vastgelegd.",
+    "niet-uw-zorg": "Alleen de gekozen collega, een coördinator of een beheerder legt de "
+    "overdracht vast.",
+    "bellen-gepauzeerd": "Bellen staat even stil: de coördinator heeft het gepauzeerd. "
+    "Er wordt niemand gebeld.",
+    "sms-gepauzeerd": "Sms'en staat even stil: de coördinator heeft het gepauzeerd. "
+    "Er is geen sms gestuurd.",
 }
 
 

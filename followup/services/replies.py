@@ -4,7 +4,10 @@ message at most.
 
 An SMS is matched to residents by the number it came from. A number that belongs to nobody
 gets a polite answer and changes nothing; a number shared by several residents changes
-nothing either, except STOP, which holds for everyone on that number.
+nothing either, except STOP, which holds for everyone on that number. A resident marked as
+needing care (`rules/care.py`) gets no automatic answer: their SMS is kept for a person to
+read, and only STOP still acts. So is an unrecognised reply holding one of the team's care
+words (`rules/care_words.py`), flagged for an agent to check.
 """
 
 from dataclasses import dataclass
@@ -13,10 +16,13 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from followup.rules import sms_replies as texts
+from followup.rules.care import MarkedReply, reply_of_marked
+from followup.rules.care_words import CARE_WORD, care_word_in
 from followup.rules.domain import OUTCOME_SOURCE, OptOutSource
 from followup.rules.sms_replies import Reply, ReplyKind, interpret
+from followup.services.care_words import care_words
 from followup.services.outcomes import lift_opt_out, opt_out, record_outcome, request_callback
-from followup.store import sms_messages
+from followup.store import care_signals, sms_messages
 from followup.store.follow_ups import is_open, lock_open_follow_up, lock_open_follow_up_of_client
 from followup.store.unit_of_work import unit_of_work
 
@@ -49,6 +55,11 @@ async def receive_sms(
         session = uow.session
         senders = await sms_messages.holders_of(session, sms.from_number)
         one = senders[0] if len(senders) == 1 else None
+        # A reply the grammar does not know, holding one of the team's care words: from a
+        # resident or from a number we do not know (someone may have a new phone).
+        alarming = reply.kind is ReplyKind.OTHER and care_word_in(
+            sms.body, await care_words(session)
+        )
         message_id = await sms_messages.record_inbound(
             session,
             sid=sms.sid,
@@ -56,12 +67,17 @@ async def receive_sms(
             from_number=sms.from_number[:MAX_NUMBER],
             to_number=sms.to_number[:MAX_NUMBER],
             body=sms.body[:MAX_BODY],
-            interpretation=reply.kind.value,
+            interpretation=CARE_WORD if alarming else reply.kind.value,
             now=now,
         )
         if message_id is None:
             return None
-        if not senders:
+        marked = await care_signals.marked_among(session, [s.client_id for s in senders])
+        if alarming or (marked and reply_of_marked(reply.kind) is MarkedReply.REVIEW):
+            # A care word, or marked as needing care: a person reads it, and answers it
+            # themselves; nothing is done or answered automatically.
+            handled = Handled(None, needs_review=True)
+        elif not senders:
             handled = Handled(texts.UNKNOWN_SENDER, needs_review=False)
         elif reply.kind is ReplyKind.OPT_OUT:
             for sender in senders:
@@ -80,8 +96,9 @@ async def receive_sms(
         if handled.needs_review:
             await sms_messages.mark_for_review(session, message_id)
         await uow.commit()
-    # The carrier already confirmed a STOP or START it handled itself: one answer only.
-    return None if sms.opt_out_type else handled.confirmation
+    # The carrier already confirmed a STOP or START it handled itself: one answer only. A
+    # resident marked as needing care gets no automatic answer at all.
+    return None if sms.opt_out_type or marked else handled.confirmation
 
 
 async def apply_reply(
@@ -128,6 +145,10 @@ async def answer_by_link(
         follow_up = await lock_open_follow_up(uow.session, follow_up_id)
         if follow_up is None:
             return None
+        marked = await care_signals.marked_among(uow.session, [follow_up.client_id])
+        if marked and reply_of_marked(reply.kind) is MarkedReply.REVIEW:
+            # The named colleague gets in touch: no outcome and no callback from the page.
+            return texts.COLLEAGUE_GETS_IN_TOUCH
         handled = await apply_reply(
             uow.session, follow_up.client_id, reply, now, OptOutSource.EMAIL_LINK
         )

@@ -6,15 +6,17 @@ renewed while the card stays open); a colleague's resident is shown but not thei
 Coordinators and admins look, they do not call."""
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from followup.rules.domain import AuditAction, Role
 from followup.services.next_resident import LEASE
+from followup.store import care_signals
 from followup.store import resident_card as card_queries
 from followup.store.audit import record_audit
+from followup.store.care_signals import CareView
 from followup.store.leases import lease_follow_up, renew_leases
 from followup.store.reachability import load_reach
 from followup.store.resident_card import CurrentFollowUp, Event, Number, Resident
@@ -38,6 +40,8 @@ class Card:
     can_sms: bool
     templates: list[Template]
     last_wrap_up: int  # the latest result recorded for the follow-up (0: none)
+    care: CareView | None = None  # the follow-up's care signal, if an agent gave one
+    colleagues: list[tuple[int, str]] = field(default_factory=list)  # who may take care on
 
 
 async def open_card(
@@ -77,6 +81,8 @@ async def open_card(
             can_sms=reachable and any(n.can_sms for n in reach.numbers),
             templates=await templates(session),
             last_wrap_up=await latest_wrap_up(session, follow_up.id) if follow_up else 0,
+            care=await care_signals.care_of(session, follow_up.id) if follow_up else None,
+            colleagues=await care_signals.colleagues(session),
         )
         if audit:
             _audit_opening(session, client_id, viewer, now)

@@ -1,6 +1,7 @@
 """The key that signs sessions and response links: configured, or generated once and kept
 in the database so that every process of one installation agrees on it."""
 
+import hmac
 import secrets
 from datetime import datetime
 
@@ -21,3 +22,10 @@ async def ensure_secret_key(
         key = await setting_once(uow.session, SECRET_KEY, secrets.token_urlsafe(48), now)
         await uow.commit()
         return key
+
+
+def sim_auth_token(secret_key: str) -> str:
+    """The simulated carrier's auth token outside the demo: derived from the secret key, so
+    every process of one installation signs and checks alike without sharing another
+    secret, and one-way, so the token does not give the key away."""
+    return hmac.new(secret_key.encode(), b"followup sim carrier auth token", "sha256").hexdigest()

@@ -23,6 +23,7 @@ from followup.rules.domain import (
 )
 from followup.rules.wrap_up import WrapUpForm, require_call
 from followup.services.attempt_failures import carry_out
+from followup.services.kept_opt_outs import honour_kept_opt_outs
 from followup.services.next_resident import LEASE
 from followup.services.outcomes import opt_out, record_outcome
 from followup.services.refusals import QueueRefusal
@@ -106,7 +107,11 @@ async def wrap_up(
             action=AuditAction.CALL_WRAPPED_UP,
             user_id=agent.id,
             client_id=client_id,
-            detail={"attempt": attempt_id, "result": form.result.value},
+            detail={
+                "attempt": attempt_id,
+                "result": form.result.value,
+                "outcome": form.outcome.value if form.outcome and follow_up else None,
+            },
         )
         await uow.commit()
         return WrappedUp(closed_meanwhile=follow_up is None)
@@ -169,6 +174,7 @@ async def _change_contact(
     ):
         changed.append("email")
     if changed:
+        await honour_kept_opt_outs(session, [client_id], now)
         record_audit(
             session,
             now=now,

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from followup.rules.care_words import CARE_WORD
 from followup.rules.domain import (
     AttemptPurpose,
     AttemptState,
@@ -36,10 +37,11 @@ class WaitingCall:
 @dataclass(frozen=True, slots=True)
 class ReplyToRead:
     message_id: int
-    client_id: int | None  # None: a number several residents share
+    client_id: int | None  # None: a number several residents share, or nobody's
     name: str | None
     body: str
     received_at: datetime
+    care_word: bool = False  # holds one of the team's care words: read it first
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,17 +94,28 @@ async def waiting_calls(session: AsyncSession, now: datetime) -> list[WaitingCal
 
 async def replies_to_read(session: AsyncSession) -> list[ReplyToRead]:
     rows = await session.execute(
-        sa.select(SmsMessage.id, Client.id, Client.name, SmsMessage.body, SmsMessage.created_at)
+        sa.select(
+            SmsMessage.id,
+            Client.id,
+            Client.name,
+            SmsMessage.body,
+            SmsMessage.created_at,
+            SmsMessage.interpretation == CARE_WORD,
+        )
         .outerjoin(Client, sa.and_(Client.id == SmsMessage.client_id, Client.erased_at.is_(None)))
         .where(
             SmsMessage.direction == MessageDirection.INBOUND,
             SmsMessage.needs_review.is_(True),
             SmsMessage.reviewed_at.is_(None),
         )
-        .order_by(SmsMessage.created_at, SmsMessage.id)
+        .order_by(
+            sa.case((SmsMessage.interpretation == CARE_WORD, 0), else_=1),
+            SmsMessage.created_at,
+            SmsMessage.id,
+        )
         .limit(SHOWN)
     )
-    return [ReplyToRead(*row) for row in rows]
+    return [ReplyToRead(*row[:5], bool(row[5])) for row in rows]
 
 
 async def calls_of_agents(

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.attempt import AttemptProgress
 from followup.rules.attempt_failures import FollowOn
+from followup.rules.call_times import HourShare
 from followup.rules.domain import (
     AttemptPurpose,
     AttemptState,
@@ -19,6 +20,7 @@ from followup.rules.domain import (
 )
 from followup.rules.ladder import ContactProfile, PlannedAttempt
 from followup.store.bulk import insert_rows
+from followup.store.care_signals import WITH_CARE, care_pending_for
 from followup.store.contact_profile import PROFILE_CODE, decode_profile
 from followup.store.rounds import latest_round_of
 from followup.store.rows import insert_select_ignoring_conflicts
@@ -36,89 +38,136 @@ WAITING = scratch_table(
     sa.Column("opened_at", UTCDateTime()),
     sa.Column("profile", sa.Integer),
     sa.Column("last_step", sa.Integer),
+    sa.Column("wijk", sa.String(100)),
+    # Where the round stands among its group's, in [0, 1): how call times are shared out.
+    sa.Column("position", sa.Float),
 )
 STEPS = scratch_table(
     "plan_steps",
     sa.Column("opened_at", UTCDateTime()),
     sa.Column("profile", sa.Integer),
-    sa.Column("after_step", sa.Integer),
+    sa.Column("wijk", sa.String(100)),
+    sa.Column("last_step", sa.Integer),
     sa.Column("step", sa.Integer),
     sa.Column("channel", sa.String(32)),
     sa.Column("purpose", sa.String(32)),
     sa.Column("due_at", UTCDateTime()),
+    sa.Column("low", sa.Float),
+    sa.Column("high", sa.Float),
 )
 _PENDING_OR_STOPPED = (AttemptState.QUEUED, AttemptState.SENDING, AttemptState.CANCELLED)
 
 
 @dataclass(frozen=True, slots=True)
 class WaitingGroup:
-    """Rounds that opened at the same moment for clients reachable the same way follow the
-    same ladder: it is computed once per group, not once per client."""
+    """Rounds that opened at the same moment for clients reachable the same way, in the same
+    wijk, follow the same ladder: it is computed once per group, not once per client."""
 
     opened_at: datetime
     profile: ContactProfile
-    rounds: int
+    wijk: str
+    rounds: int  # how many of them wait for the same next step
 
 
 Planner = Callable[[WaitingGroup], Sequence[PlannedAttempt]]
+# Where a group's calls of a step go: one span of the group for each hour (`rules/call_times`).
+CallHours = Callable[[WaitingGroup, PlannedAttempt], Sequence[HourShare]]
 
 
-def _rounds_ready_for_a_step() -> sa.Select:
+def _rounds_ready_for_a_step(spread: bool) -> sa.Select:
     """Open rounds whose attempts so far are all done: none waiting or being sent, and none
-    cancelled (a reply or a closed follow-up stops the ladder)."""
+    cancelled (a reply or a closed follow-up stops the ladder), of follow-ups not marked as
+    needing care. To `spread` calls over hours,
+    grouped by wijk too, each with its position in its group; otherwise one group per wijk
+    less, and no window over 100,000 rows."""
     last_step = (
         sa.select(sa.func.coalesce(sa.func.max(Attempt.step), -1))
         .where(Attempt.round_id == Round.id)
         .scalar_subquery()
     )
-    return (
-        sa.select(Round.id, Round.follow_up_id, Round.opened_at, PROFILE_CODE, last_step)
+    wijk = sa.func.coalesce(FollowUp.wijk, "") if spread else sa.literal("")
+    ready = (
+        sa.select(
+            Round.id,
+            Round.follow_up_id,
+            Round.opened_at,
+            PROFILE_CODE.label("profile"),
+            last_step.label("last_step"),
+            wijk.label("wijk"),
+        )
         .join(FollowUp, FollowUp.id == Round.follow_up_id)
         .join(Client, Client.id == FollowUp.client_id)
         .where(
             Round.closed_at.is_(None),
             FollowUp.state == OPEN,
             ~held_for_wrap_up(FollowUp.id),
+            ~WITH_CARE,  # with a colleague for care: nothing more is queued
             ~sa.exists().where(
                 Attempt.round_id == Round.id, Attempt.state.in_(_PENDING_OR_STOPPED)
             ),
         )
     )
+    if not spread:  # one span per step, [0, 1): any position finds it
+        return ready.add_columns(sa.literal(0.5))
+    ready = ready.subquery()
+    group = (ready.c.opened_at, ready.c.profile, ready.c.wijk, ready.c.last_step)
+    nth = sa.func.row_number().over(partition_by=group, order_by=ready.c.id)
+    position = (sa.cast(nth, sa.Float) - 0.5) / sa.func.count().over(partition_by=group)
+    return sa.select(*ready.c, position)
 
 
-def _steps(groups: Sequence[tuple[datetime, int, int]], plan: Planner) -> list[dict]:
-    """Each planned step with the step before it: a round whose last attempt was any step
-    from `after_step` up to this one's gets this one next, even if its profile changed."""
+def _steps(
+    groups: Sequence[tuple[datetime, int, str, int, int]],
+    plan: Planner,
+    hours: CallHours | None,
+) -> list[dict]:
+    """The next step of each group of rounds whose last attempt was the same step: the first
+    planned step after it, even if the profile changed and that step is not in the ladder it
+    gets now. A call is one row per hour its group's calls are spread over (`hours`)."""
+    ladders: dict[tuple[datetime, int], Sequence[PlannedAttempt]] = {}  # the same in every wijk
     rows = []
-    for opened_at, code, count in groups:
-        after = -1
-        for p in plan(WaitingGroup(opened_at, decode_profile(code), count)):
-            rows.append(
-                {
-                    "opened_at": opened_at,
-                    "profile": code,
-                    "after_step": after,
-                    "step": p.step,
-                    "channel": p.channel.value,
-                    "purpose": p.purpose.value,
-                    "due_at": p.due_at,
-                }
-            )
-            after = p.step
+    for opened_at, code, wijk, last_step, count in groups:
+        group = WaitingGroup(opened_at, decode_profile(code), wijk, count)
+        if (opened_at, code) not in ladders:
+            ladders[opened_at, code] = plan(group)
+        step = next((p for p in ladders[opened_at, code] if p.step > last_step), None)
+        if step is None:
+            continue  # the ladder is done; the round ends when its time is up
+        spans = [HourShare(step.due_at, 0.0, 1.0)]
+        if hours is not None and step.channel is Channel.CALL:
+            spans = hours(group, step)
+        rows += [
+            {
+                "opened_at": opened_at,
+                "profile": code,
+                "wijk": wijk,
+                "last_step": last_step,
+                "step": step.step,
+                "channel": step.channel.value,
+                "purpose": step.purpose.value,
+                "due_at": span.at,
+                "low": span.low,
+                "high": span.high,
+            }
+            for span in spans
+        ]
     return rows
 
 
-async def queue_next_steps(session: AsyncSession, now: datetime, plan: Planner) -> int:
+async def queue_next_steps(
+    session: AsyncSession, now: datetime, plan: Planner, hours: CallHours | None = None
+) -> int:
     """Queue the next ladder step of every round that is ready for one. The ladder moves on
     as attempts finish, so a reply, an answer or a wrong number is seen before the next step,
     and a pass that opens 100,000 rounds writes one attempt each, not the whole ladder."""
-    async with scratch(session, WAITING, _rounds_ready_for_a_step()), scratch(session, STEPS):
+    ready = _rounds_ready_for_a_step(spread=hours is not None)
+    async with scratch(session, WAITING, ready), scratch(session, STEPS):
+        group = (WAITING.c.opened_at, WAITING.c.profile, WAITING.c.wijk, WAITING.c.last_step)
+        # In order, so a seeded pass draws the same call times on either database.
         groups = await session.execute(
-            sa.select(WAITING.c.opened_at, WAITING.c.profile, sa.func.count()).group_by(
-                WAITING.c.opened_at, WAITING.c.profile
-            )
+            sa.select(*group, sa.func.count()).group_by(*group).order_by(*group)
         )
-        await insert_rows(session, STEPS, _steps(groups.all(), plan))
+        await insert_rows(session, STEPS, _steps(groups.all(), plan, hours))
         planned = sa.select(
             WAITING.c.follow_up_id,
             WAITING.c.round_id,
@@ -134,8 +183,10 @@ async def queue_next_steps(session: AsyncSession, now: datetime, plan: Planner) 
             sa.and_(
                 STEPS.c.profile == WAITING.c.profile,
                 STEPS.c.opened_at == WAITING.c.opened_at,
-                STEPS.c.after_step <= WAITING.c.last_step,
-                STEPS.c.step > WAITING.c.last_step,
+                STEPS.c.wijk == WAITING.c.wijk,
+                STEPS.c.last_step == WAITING.c.last_step,
+                STEPS.c.low <= WAITING.c.position,
+                STEPS.c.high > WAITING.c.position,
             ),
         )
         result = await session.execute(
@@ -237,9 +288,12 @@ async def queue_follow_on(
         "created_at": sa.literal(now, UTCDateTime()),
     }
     still_open = sa.exists().where(FollowUp.id == failed.follow_up_id, FollowUp.state == OPEN)
+    conditions = [still_open]
+    if failed.purpose is not AttemptPurpose.AGENT_MESSAGE:  # what a person sent may go on
+        conditions.append(~care_pending_for(failed.follow_up_id))
     await session.execute(
         insert_select_ignoring_conflicts(
-            session, Attempt.__table__, list(values), sa.select(*values.values()).where(still_open)
+            session, Attempt.__table__, list(values), sa.select(*values.values()).where(*conditions)
         )
     )
 

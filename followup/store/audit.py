@@ -1,4 +1,5 @@
-"""Audit records: who saw or changed which client's data. Not log lines, on purpose."""
+"""Audit records: who saw or changed which client's data. Not log lines, on purpose. A record
+joins the hash chain when its transaction commits (`audit_chain.py`)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,7 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import AuditAction
+from followup.store.audit_chain import add_pending
 from followup.store.staff_tables import AuditRecord
+from followup.store.tables import Client
 
 
 def record_audit(
@@ -21,15 +24,16 @@ def record_audit(
     client_id: int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
+    add_pending(
+        session,
         AuditRecord(
             at=now,
             actor=actor,
-            action=action,
+            action=str(action),
             user_id=user_id,
             client_id=client_id,
             detail=detail or {},
-        )
+        ),
     )
 
 
@@ -48,3 +52,49 @@ async def latest_records(session: AsyncSession, limit: int) -> list[AuditLine]:
         .limit(limit)
     )
     return [AuditLine(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class TrailLine:
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    client_ref: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TrailQuery:
+    since: datetime | None = None
+    until: datetime | None = None  # not included
+    action: str | None = None
+    actor: str | None = None
+    client_id: int | None = None
+    before_seq: int | None = None  # the keyset: only records older than this one
+
+
+async def trail_page(session: AsyncSession, query: TrailQuery, limit: int) -> list[TrailLine]:
+    """Newest first, along the unique index of `seq`, with the resident's client number."""
+    wanted = (
+        (query.since, lambda v: AuditRecord.at >= v),
+        (query.until, lambda v: AuditRecord.at < v),
+        (query.action, lambda v: AuditRecord.action == v),
+        (query.actor, lambda v: AuditRecord.actor == v),
+        (query.client_id, lambda v: AuditRecord.client_id == v),
+        (query.before_seq, lambda v: AuditRecord.seq < v),
+    )
+    conditions = [condition(value) for value, condition in wanted if value is not None]
+    rows = await session.execute(
+        sa.select(
+            AuditRecord.seq,
+            AuditRecord.at,
+            AuditRecord.actor,
+            AuditRecord.action,
+            Client.client_ref,
+        )
+        .outerjoin(Client, Client.id == AuditRecord.client_id)
+        .where(*conditions)
+        .order_by(AuditRecord.seq.desc())
+        .limit(limit)
+    )
+    return [TrailLine(*row) for row in rows]

@@ -102,8 +102,11 @@ def phone_values(
 Change = tuple[ClientRow, StoredClient | None, ClientChanges]
 
 
-async def apply_changes(session: AsyncSession, changes: Sequence[Change], now: datetime) -> None:
-    """Write one chunk. The caller's transaction makes each row all-or-nothing."""
+async def apply_changes(
+    session: AsyncSession, changes: Sequence[Change], now: datetime
+) -> dict[str, int]:
+    """Write one chunk; the ids of its clients by client_ref. The caller's transaction makes
+    each row all-or-nothing."""
     client_ids = {row.client_ref: stored.id for row, stored, _ in changes if stored is not None}
     client_ids |= await _insert_clients(
         session, [(row, ch) for row, stored, ch in changes if stored is None], now
@@ -111,6 +114,7 @@ async def apply_changes(session: AsyncSession, changes: Sequence[Change], now: d
     await _update_clients(session, changes, now)
     await _replace_phones(session, changes, client_ids, now)
     await _write_conversations(session, changes, client_ids, now)
+    return client_ids
 
 
 async def _insert_clients(

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from followup.rules.domain import FollowUpState
 from followup.store.contact_profile import HAS_EMAIL, TAKES_SMS
@@ -16,7 +17,7 @@ from followup.store.tables import Client, FollowUp, PhoneNumber, Round
 class DemoResident:
     follow_up_id: int
     client_id: int
-    sms_number: str | None  # E.164 of a current number that takes SMS
+    sms_number: str | None  # E.164 of a current number that takes SMS and is theirs alone
     has_email: bool
 
 
@@ -29,9 +30,22 @@ async def open_residents(
     """Residents with an open follow-up (opened at `opened_at`; in a round that is open and
     still will be at `round_open_until`), in the order of their reference: the same order on
     every database, so a seeded choice is too."""
+    # A reply from a number two residents share is for an agent to sort out, not the demo.
+    other = aliased(PhoneNumber)
+    shared = (
+        sa.select(other.e164)
+        .where(other.e164.is_not(None))  # NOT IN a list with NULL would hold for nobody
+        .group_by(other.e164)
+        .having(sa.func.count(sa.distinct(other.client_id)) > 1)
+    )
     sms_number = (
         sa.select(sa.func.min(PhoneNumber.e164))
-        .where(PhoneNumber.client_id == Client.id, PhoneNumber.retired_at.is_(None), *TAKES_SMS)
+        .where(
+            PhoneNumber.client_id == Client.id,
+            PhoneNumber.retired_at.is_(None),
+            *TAKES_SMS,
+            PhoneNumber.e164.not_in(shared),
+        )
         .scalar_subquery()
     )
     query = (

@@ -109,20 +109,38 @@ async def lock_due(
     return await _fetch(session, query)
 
 
+async def wait_for_changes_to(session: AsyncSession, attempt_ids: Collection[int]) -> None:
+    """On PostgreSQL, wait until any transaction that locked these attempts' follow-ups (an
+    agent marking care, an outcome) has ended, so the statements after this one see what it
+    did. SQLite runs one writer at a time, so there is nothing to wait for."""
+    of_attempts = sa.select(Attempt.follow_up_id).where(Attempt.id.in_(attempt_ids))
+    await session.execute(
+        sa.select(FollowUp.id).where(FollowUp.id.in_(of_attempts)).with_for_update(read=True)
+    )
+
+
 async def attempt_rows(session: AsyncSession, ids: Collection[int]) -> list[AttemptRow]:
     return await _fetch(session, _rows().where(Attempt.id.in_(ids)).order_by(Attempt.id))
 
 
 async def finish(
-    session: AsyncSession, ids: Collection[int], state: AttemptState, reason: str, now: datetime
+    session: AsyncSession,
+    ids: Collection[int],
+    state: AttemptState,
+    reason: str,
+    now: datetime,
+    *,
+    still: AttemptState | None = None,
 ) -> None:
-    """Attempts that will not be sent: cancelled (the ladder stops) or failed (it moves on)."""
+    """Attempts that will not be sent: cancelled (the ladder stops) or failed (it moves on);
+    with `still`, only those that are still in that state."""
     if not ids:
         return
     reason_column = "cancelled_reason" if state is AttemptState.CANCELLED else "error_message"
+    in_state = Attempt.state == still if still is not None else sa.true()
     await session.execute(
         sa.update(Attempt)
-        .where(Attempt.id.in_(ids))
+        .where(Attempt.id.in_(ids), in_state)
         .values(state=state, finished_at=now, **{reason_column: reason})
         .execution_options(synchronize_session=False)
     )

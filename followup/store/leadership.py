@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
@@ -20,12 +21,27 @@ class Leadership:
         # each would take a connection of its own and all but one would find the lock taken
         # by this very process.
         self._asking = asyncio.Lock()
+        self._unreachable = False  # said once per outage, not at every tick
 
     async def is_leader(self) -> bool:
+        """False also while the database cannot be reached: no job could run then, and the
+        jobs ask again at their next tick."""
         if self._engine.dialect.name != "postgresql":
             return True
         async with self._asking:
-            return await self._still_or_now_leader()
+            try:
+                leading = await self._still_or_now_leader()
+            except (OSError, DBAPIError) as error:
+                if not self._unreachable:
+                    log.warning(
+                        "the database cannot be reached for the scheduled jobs (%s); "
+                        "trying again at every tick",
+                        type(error).__name__,
+                    )
+                self._unreachable = True
+                return False
+            self._unreachable = False
+            return leading
 
     async def _still_or_now_leader(self) -> bool:
         if self._connection is not None:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import AttemptPurpose, AttemptState, Channel, FollowUpState
+from followup.store.care_signals import WITH_CARE
 from followup.store.tables import Attempt, Client, FollowUp
 from followup.store.types import UTCDateTime
 from followup.store.wrap_ups import has_call_to_wrap_up, held_for_wrap_up
@@ -68,6 +69,7 @@ def _candidates() -> sa.Select:
                 Attempt.due_at <= _GRACE_START,
             ),
             ~held_for_wrap_up(FollowUp.id),
+            ~WITH_CARE,  # the named colleague calls from the card
         )
         .limit(1)
         .with_for_update(of=FollowUp, skip_locked=True)

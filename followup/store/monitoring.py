@@ -10,7 +10,7 @@ PostgreSQL it is an ordinary read.
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,6 +34,21 @@ class DatabaseFigures:
 async def ping(engine: AsyncEngine) -> None:
     """Raises when the database cannot be reached or does not answer."""
     await _read(engine, ["SELECT 1"])
+
+
+async def failing_channels(engine: AsyncEngine) -> dict[str, datetime]:
+    """The channels whose service the dialer found failing (`channel_health`), since when."""
+    [rows] = await _read(
+        engine,
+        ["SELECT channel, failing_since FROM channel_health WHERE failing_since IS NOT NULL"],
+    )
+    return {channel: _utc(since) for channel, since in rows}
+
+
+def _utc(value: datetime | str) -> datetime:
+    """SQLite's driver gives the stored text (UTC, without zone), PostgreSQL's a datetime."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 async def database_figures(engine: AsyncEngine, now: datetime) -> DatabaseFigures:

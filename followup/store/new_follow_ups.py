@@ -3,6 +3,10 @@
 The candidates are written to a scratch table first, each with the reason it cannot be
 contacted (or none); follow-ups then go in already in round 1, open with a round or closed
 with an outcome, so a pass never has to update the rows it has just inserted.
+
+When the week's opening is paced (rules/pacing.py), only the oldest due of each wijk up to
+what is left of its limit, and of those the oldest up to what is left of the total, are
+candidates: two ROW_NUMBER windows, so the choice is one statement on either database.
 """
 
 from dataclasses import dataclass
@@ -12,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from followup.rules.domain import FollowUpState, OutcomeCategory, OutcomeSource
+from followup.rules.pacing import Room
 from followup.store.planning_queries import uncontactable_reason
 from followup.store.rows import insert_select_ignoring_conflicts
 from followup.store.scratch import scratch, scratch_table
@@ -25,7 +30,10 @@ DUE = scratch_table(
     sa.Column("client_id", sa.Integer),
     sa.Column("conversation_id", sa.Integer),
     sa.Column("reason", sa.String(32)),
+    sa.Column("wijk", sa.String(100)),
 )
+# What is left of this week's limit for the wijken `Room` names; other wijken get its default.
+ROOM = scratch_table("plan_room", sa.Column("wijk", sa.String(100)), sa.Column("room", sa.Integer))
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +43,9 @@ class Opened:
     closed: int
 
 
-def _due_conversations(today: date) -> sa.Select:
-    """One follow-up per client at a time, for the client's latest conversation that is due."""
+def due_conversations(today: date) -> sa.Select:
+    """One follow-up per client at a time, for the client's latest conversation that is due:
+    client_id, conversation_id, reason (why not contactable, or NULL), wijk, due_on."""
     c = sa.alias(Conversation.__table__, "c")
     newer_due = sa.exists().where(
         Conversation.client_id == c.c.client_id,
@@ -44,32 +53,109 @@ def _due_conversations(today: date) -> sa.Select:
         Conversation.due_on <= today,
     )
     return (
-        sa.select(c.c.client_id, c.c.id, uncontactable_reason())
+        sa.select(
+            c.c.client_id,
+            c.c.id.label("conversation_id"),
+            uncontactable_reason().label("reason"),
+            Client.wijk,
+            c.c.due_on,
+        )
         .join(Client, Client.id == c.c.client_id)
         .where(
             c.c.due_on <= today,
             Client.erased_at.is_(None),
-            ~sa.exists().where(FollowUp.conversation_id == c.c.id),
+            sa.not_(c.c.followed_up),  # no follow-up for it yet (migration 0010)
             ~sa.exists().where(FollowUp.client_id == c.c.client_id, FollowUp.state == OPEN),
             ~newer_due,
         )
     )
 
 
+def _their_turn(due: sa.Select, room: Room) -> sa.Select:
+    """Of `due`, those whose turn it is this week, oldest due first (ties by conversation)."""
+    d = due.subquery("due")
+    oldest_first = (d.c.due_on, d.c.conversation_id)
+    default = sa.cast(sa.literal(room.default, sa.Integer), sa.Integer)
+    ranked = (
+        sa.select(
+            d.c.client_id,
+            d.c.conversation_id,
+            d.c.reason,
+            d.c.wijk,
+            d.c.due_on,
+            sa.case((ROOM.c.wijk.is_(None), default), else_=ROOM.c.room).label("room"),
+            sa.func.row_number().over(partition_by=d.c.wijk, order_by=oldest_first).label("nth"),
+        )
+        .select_from(d.outerjoin(ROOM, ROOM.c.wijk == d.c.wijk))
+        .subquery("ranked")
+    )
+    in_wijk_room = (
+        sa.select(
+            ranked.c.client_id,
+            ranked.c.conversation_id,
+            ranked.c.reason,
+            ranked.c.wijk,
+            sa.func.row_number()
+            .over(order_by=(ranked.c.due_on, ranked.c.conversation_id))
+            .label("nth"),
+        )
+        .where(sa.or_(ranked.c.room.is_(None), ranked.c.nth <= ranked.c.room))
+        .subquery("in_wijk_room")
+    )
+    turn = sa.select(
+        in_wijk_room.c.client_id,
+        in_wijk_room.c.conversation_id,
+        in_wijk_room.c.reason,
+        in_wijk_room.c.wijk,
+    )
+    return turn if room.total is None else turn.where(in_wijk_room.c.nth <= room.total)
+
+
 async def open_due_follow_ups(
-    session: AsyncSession, now: datetime, today: date, round_length: timedelta
+    session: AsyncSession,
+    now: datetime,
+    today: date,
+    round_length: timedelta,
+    room: Room | None = None,
+) -> Opened:
+    """`room`: what is left of this week's limits; None when opening is not paced."""
+    due = due_conversations(today)
+    if room is None:
+        return await _open(
+            session, now, round_length, due.with_only_columns(*list(due.selected_columns)[:4])
+        )
+    async with scratch(session, ROOM):
+        if room.named:
+            rows = [{"wijk": wijk, "room": left} for wijk, left in room.named.items()]
+            await session.execute(sa.insert(ROOM), rows)
+        return await _open(session, now, round_length, _their_turn(due, room))
+
+
+async def _open(
+    session: AsyncSession, now: datetime, round_length: timedelta, candidates: sa.Select
 ) -> Opened:
     stamp = sa.literal(now, UTCDateTime())
     closing = DUE.c.reason.is_not(None)
-    async with scratch(session, DUE, _due_conversations(today)):
+    async with scratch(session, DUE, candidates):
         inserted = await session.execute(
             insert_select_ignoring_conflicts(
                 session,
                 FollowUp.__table__,
-                ["client_id", "conversation_id", "state", "round_number", "opened_at", "closed_at"],
+                # The wijk too: kept as the follow-up's (store/follow_up_facts.py) with the
+                # row, not by a trigger writing it a second time.
+                [
+                    "client_id",
+                    "conversation_id",
+                    "wijk",
+                    "state",
+                    "round_number",
+                    "opened_at",
+                    "closed_at",
+                ],
                 sa.select(
                     DUE.c.client_id,
                     DUE.c.conversation_id,
+                    DUE.c.wijk,
                     sa.case((closing, CLOSED), else_=OPEN),
                     sa.literal(1),
                     stamp,

@@ -16,6 +16,7 @@ from followup.rules.domain import (
     UnreachableReason,
 )
 from followup.store.attempt_queue import callback_waiting
+from followup.store.care_signals import WITH_CARE
 from followup.store.contact_profile import NO_CONTACT, OPTED_OUT, PROVEN_WRONG
 from followup.store.follow_ups import Closed, close_with_outcome
 from followup.store.rows import insert_select_ignoring_conflicts
@@ -114,6 +115,7 @@ async def record_ended_follow_ups(session: AsyncSession, now: datetime, rounds: 
         FollowUp.round_number >= rounds,
         _current_round_closed(),
         ~callback_waiting(Attempt.follow_up_id == FollowUp.id),
+        ~WITH_CARE,  # the colleague closes it, with the hand-off
     )
     return await _record_unreachable(session, reason, ended, now)
 
@@ -135,7 +137,7 @@ def _known_uncontactable_reason() -> sa.ColumnElement:
 async def record_uncontactable(session: AsyncSession, now: datetime) -> int:
     """Follow-ups about to open a next round for a client who opted out or cannot be reached
     by any channel close at once, so coordinators see the reason instead of a silent gap."""
-    due = sa.and_(FollowUp.next_round_at <= now, sa.or_(OPTED_OUT, NO_CONTACT))
+    due = sa.and_(FollowUp.next_round_at <= now, sa.or_(OPTED_OUT, NO_CONTACT), ~WITH_CARE)
     return await _record_unreachable(session, _known_uncontactable_reason(), due, now)
 
 
@@ -144,7 +146,11 @@ async def close_uncontactable(
 ) -> Closed:
     """These follow-ups close now if their client opted out or has no channel left (the
     dialer just proved the last number wrong)."""
-    candidates = sa.and_(FollowUp.id.in_(follow_up_ids), sa.or_(OPTED_OUT, NO_CONTACT))
+    candidates = sa.and_(
+        FollowUp.id.in_(follow_up_ids),
+        sa.or_(OPTED_OUT, NO_CONTACT),
+        ~WITH_CARE,  # the colleague closes it, with the hand-off
+    )
     await _record_unreachable(
         session, _known_uncontactable_reason(), candidates, now, OutcomeSource.DIALER
     )
@@ -152,7 +158,8 @@ async def close_uncontactable(
 
 
 async def open_rounds(session: AsyncSession, now: datetime, length: timedelta) -> int:
-    due = sa.and_(FollowUp.state == OPEN, FollowUp.next_round_at <= now)
+    # A follow-up with a colleague for care opens no new round: it waits for the hand-off.
+    due = sa.and_(FollowUp.state == OPEN, FollowUp.next_round_at <= now, ~WITH_CARE)
     await session.execute(
         insert_select_ignoring_conflicts(
             session,

@@ -1,5 +1,6 @@
 """What clients can be reached by right now, loaded for a batch of clients at once: their
-current numbers that are not known to be wrong, a valid e-mail address, and opt-outs."""
+current numbers that are not known to be wrong, a valid e-mail address, opt-outs and care
+signals."""
 
 from collections.abc import Collection
 
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from followup.rules.domain import ContactStatus, FollowUpState, PhoneLabel
 from followup.rules.phones import can_be_called, can_take_sms
 from followup.rules.targeting import Number, Reach
+from followup.store.care_signals import CARE_PENDING
 from followup.store.contact_profile import OPTED_OUT
 from followup.store.tables import Client, FollowUp, OptOut, PhoneNumber
 
@@ -44,7 +46,12 @@ async def load_reach(session: AsyncSession, client_ids: Collection[int]) -> dict
         )
     clients = await session.execute(
         sa.select(
-            Client.id, Client.email, Client.email_status, Client.preferred_channel, OPTED_OUT
+            Client.id,
+            Client.email,
+            Client.email_status,
+            Client.preferred_channel,
+            OPTED_OUT,
+            CARE_PENDING,
         ).where(Client.id.in_(client_ids))
     )
     return {
@@ -53,8 +60,9 @@ async def load_reach(session: AsyncSession, client_ids: Collection[int]) -> dict
             email=email if status is ContactStatus.VALID else None,
             preferred=preferred,
             opted_out=bool(stopped),
+            care=bool(care),
         )
-        for client_id, email, status, preferred, stopped in clients
+        for client_id, email, status, preferred, stopped, care in clients
     }
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from followup.rules.domain import Role
 from followup.store.model_base import Base, fk
-from followup.store.types import enum_type
+from followup.store.types import CanonicalJSON, enum_type
 
 
 class User(Base):
@@ -59,7 +59,8 @@ class SignInFailure(Base):
 
 
 class AuditRecord(Base):
-    """Who saw or changed which client's data; kept apart from logs on purpose."""
+    """Who saw or changed which client's data; kept apart from logs on purpose. Each record
+    is chained to the one before it (`seq`, `prev_hash`, `hash`: see `store/audit_chain.py`)."""
 
     __tablename__ = "audit_records"
 
@@ -69,7 +70,21 @@ class AuditRecord(Base):
     actor: Mapped[str] = mapped_column(sa.String(254))
     action: Mapped[str] = mapped_column(sa.String(64))
     client_id: Mapped[int | None] = mapped_column(fk("clients.id", "SET NULL"), index=True)
-    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(CanonicalJSON(), default=dict)
+    seq: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditChainHead(Base):
+    """One row: the sequence number and hash of the last audit record. Writers lock it to take
+    their turn; `audit verify` compares the end of the chain with it."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(sa.BigInteger)
+    hash: Mapped[str] = mapped_column(sa.String(64))
 
 
 class AppSetting(Base):

@@ -41,6 +41,9 @@ from followup.store.types import enum_type
 WAITING_CALL = "state = 'queued' AND channel = 'call' AND agent_id IS NULL"
 WAITING_CALLBACK = f"{WAITING_CALL} AND purpose = 'callback'"
 UNWRAPPED = "agent_id IS NOT NULL AND wrapped_up_at IS NULL"
+# What the reach report counts of each follow-up, after the key it groups by.
+REPORT_COUNTS = ("state", "outcome_category", "outcome_reason")
+REPORT_KEYS = ("wijk", "round_number", "outcome_by_id", "channels", "outcome_source")
 
 
 class Client(Base):
@@ -82,7 +85,8 @@ class PhoneNumber(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(fk("clients.id"))
+    # Indexed for erasure, which blanks every number a client ever had, retired ones too.
+    client_id: Mapped[int] = mapped_column(fk("clients.id"), index=True)
     label: Mapped[PhoneLabel] = mapped_column(enum_type(PhoneLabel, "phone_label"))
     raw: Mapped[str] = mapped_column(sa.String(40))
     e164: Mapped[str | None] = mapped_column(sa.String(16), index=True)
@@ -102,8 +106,19 @@ class PhoneNumber(Base):
 
 
 class Conversation(Base):
+    """`followed_up`: a follow-up was opened for it (kept by a trigger, migration 0010), so
+    the due residents still waiting for their turn are found in an index of the few."""
+
     __tablename__ = "conversations"
-    __table_args__ = (sa.UniqueConstraint("client_id", "conversation_date"),)
+    __table_args__ = (
+        sa.UniqueConstraint("client_id", "conversation_date"),
+        sa.Index(
+            "ix_conversations_due_on_waiting",
+            "due_on",
+            sqlite_where=sa.text("NOT followed_up"),
+            postgresql_where=sa.text("NOT followed_up"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(fk("clients.id"))
@@ -111,6 +126,7 @@ class Conversation(Base):
     follow_up_after_months: Mapped[int]
     initiative: Mapped[Initiative] = mapped_column(enum_type(Initiative, "initiative"))
     due_on: Mapped[date] = mapped_column(index=True)
+    followed_up: Mapped[bool] = mapped_column(server_default=sa.false())
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -136,6 +152,27 @@ class FollowUp(Base):
             sqlite_where=sa.text("leased_to_id IS NOT NULL"),
             postgresql_where=sa.text("leased_to_id IS NOT NULL"),
         ),
+        # The reach report: per grouping, its key and then what it counts (state, outcome),
+        # read from the index alone. Few distinct values each, so PostgreSQL stores each
+        # value once with its rows (a few MB for a million follow-ups). The one by agent has
+        # the outcome's source too, for the dashboard's "reached through". The one by
+        # opened_at (the first and last follow-up, each month, the period filter) holds every
+        # key, so a period's figures in any grouping come from it alone.
+        sa.Index("ix_follow_ups_report_opened_at", "opened_at", *REPORT_COUNTS, *REPORT_KEYS),
+        sa.Index("ix_follow_ups_report_wijk", "wijk", *REPORT_COUNTS),
+        sa.Index("ix_follow_ups_report_round", "round_number", *REPORT_COUNTS),
+        sa.Index("ix_follow_ups_report_agent", "outcome_by_id", *REPORT_COUNTS, "outcome_source"),
+        sa.Index("ix_follow_ups_report_channels", "channels", *REPORT_COUNTS),
+        # The dashboard's open follow-ups by round and ladder step, from the index alone.
+        sa.Index(
+            "ix_follow_ups_report_open",
+            "round_number",
+            "step_sent",
+            "opened_at",
+            "wijk",
+            sqlite_where=sa.text("state = 'open'"),
+            postgresql_where=sa.text("state = 'open'"),
+        ),
         sa.Index(
             "uq_follow_ups_client_id_open",
             "client_id",
@@ -159,6 +196,25 @@ class FollowUp(Base):
     # The agent working this resident now ("Volgende inwoner"), until the lease runs out.
     leased_to_id: Mapped[int | None] = mapped_column(fk("users.id", "SET NULL"))
     lease_until: Mapped[datetime | None]
+    # Kept by database triggers (store/follow_up_facts.py), never written by the code: what
+    # the reach report and the dashboard group and count by, so they read this table alone.
+    # The client's wijk when the follow-up opened; the outcome's category, reason, source
+    # and who recorded it; the channels tried, one bit each (call 1, sms 2, email 4).
+    wijk: Mapped[str | None] = mapped_column(sa.String(100))
+    outcome_category: Mapped[OutcomeCategory | None] = mapped_column(
+        enum_type(OutcomeCategory, "outcome_category", checked=False)
+    )
+    outcome_reason: Mapped[UnreachableReason | None] = mapped_column(
+        enum_type(UnreachableReason, "outcome_reason", checked=False)
+    )
+    outcome_source: Mapped[OutcomeSource | None] = mapped_column(
+        enum_type(OutcomeSource, "outcome_source", checked=False)
+    )
+    # A copy, not a reference: outcomes.recorded_by_id holds the foreign key.
+    outcome_by_id: Mapped[int | None]
+    channels: Mapped[int] = mapped_column(sa.SmallInteger, server_default="0")
+    # The ladder step (attempts.step) of the running round that went out last; None: none yet.
+    step_sent: Mapped[int | None]
 
 
 class Round(Base):
@@ -193,6 +249,9 @@ class Attempt(Base):
     __table_args__ = (
         sa.UniqueConstraint("round_id", "step"),
         sa.Index("ix_attempts_state_due_at", "state", "due_at"),
+        # A follow-up's attempts; with the channel, the reach report reads each channel a
+        # follow-up was tried on from the index alone.
+        sa.Index("ix_attempts_follow_up_id_channel", "follow_up_id", "channel"),
         # "Volgende inwoner" walks the calls waiting for an agent in the order they came due.
         sa.Index(
             "ix_attempts_due_at_id_waiting_call",
@@ -229,7 +288,7 @@ class Attempt(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    follow_up_id: Mapped[int] = mapped_column(fk("follow_ups.id"), index=True)
+    follow_up_id: Mapped[int] = mapped_column(fk("follow_ups.id"))
     round_id: Mapped[int | None] = mapped_column(fk("rounds.id"))
     step: Mapped[int | None]
     replaces_id: Mapped[int | None] = mapped_column(fk("attempts.id", "SET NULL"))
@@ -392,3 +451,52 @@ class OptOut(Base):
     lifted_source: Mapped[OptOutSource | None] = mapped_column(
         enum_type(OptOutSource, "lifted_source")
     )
+
+
+class CallAnswerCount(Base):
+    """Calls to residents and how many were answered, per local month the follow-up opened,
+    wijk, and local weekday and hour the call was placed: the dashboard's answer rates read
+    these few rows instead of millions of attempts. Counted in the transaction that stores a
+    call's final status (`services/carrier_status.py`); counts stay when retention erases
+    the attempts, being no personal data."""
+
+    __tablename__ = "call_answer_counts"
+
+    opened_month: Mapped[str] = mapped_column(sa.String(7), primary_key=True)
+    wijk: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    weekday: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    hour: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    calls: Mapped[int] = mapped_column(default=0)
+    answered: Mapped[int] = mapped_column(default=0)
+
+
+class OptOutHash(Base):
+    """An opt-out that outlived the erasure of its resident: only a keyed one-way digest of a
+    number or address they had (`rules/erasure.py`), so a resident imported again with it
+    is opted out at once and never contacted."""
+
+    __tablename__ = "opt_out_hashes"
+
+    digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    created_at: Mapped[datetime]
+
+
+class CareSignal(Base):
+    """An agent saw that the resident needs care rather than a follow-up: no automated contact
+    from `marked_at` on, and the follow-up is with `colleague_id` until `deadline`, who records
+    the hand-off to the WIJ-team. One per follow-up (a second mark changes nothing); kept on
+    the follow-up, not the client, because the colleague, the deadline and the hand-off belong
+    to this follow-up, and a later conversation starts afresh."""
+
+    __tablename__ = "care_signals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(fk("follow_ups.id"), unique=True)
+    # A copy of the follow-up's client, so the dialer asks "is this resident marked" by index.
+    client_id: Mapped[int] = mapped_column(fk("clients.id"), index=True)
+    marked_by_id: Mapped[int | None] = mapped_column(fk("users.id", "SET NULL"))
+    marked_at: Mapped[datetime]
+    colleague_id: Mapped[int | None] = mapped_column(fk("users.id", "SET NULL"), index=True)
+    deadline: Mapped[date]
+    handed_over_at: Mapped[datetime | None]
+    handed_over_by_id: Mapped[int | None] = mapped_column(fk("users.id", "SET NULL"))

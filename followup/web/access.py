@@ -83,6 +83,11 @@ def signed_in(request: web.Request) -> SignedIn:
     return request[_USER]
 
 
+def user_if_checked(request: web.Request) -> SignedIn | None:
+    """The user the access check let through, on any route (None: the route needs no one)."""
+    return request.get(_USER)
+
+
 def refusal(request: web.Request, title: str, message: str) -> web.HTTPForbidden:
     """403 with a page that says what happened and what to do."""
     page = aiohttp_jinja2.render_string(

@@ -46,6 +46,20 @@ AUDIT_LABELS = {
     AuditAction.CONTACT_CHANGED: "Contactgegevens gewijzigd",
     AuditAction.SMS_SENT: "Sms gestuurd",
     AuditAction.TEMPLATES_CHANGED: "Sms-teksten gewijzigd",
+    AuditAction.PACING_LIMITS_CHANGED: "Tempo: aantal per week gewijzigd",
+    AuditAction.WIJK_HELD: "Tempo: wijk vastgehouden",
+    AuditAction.WIJK_RELEASED: "Tempo: wijk vrijgegeven",
+    AuditAction.CHANNEL_PAUSED: "Tempo: kanaal gepauzeerd",
+    AuditAction.CHANNEL_RESUMED: "Tempo: kanaal hervat",
+    AuditAction.REPORT_DOWNLOADED: "Bereikrapport gedownload",
+    AuditAction.REPORT_EXPORTED: "Bereikrapport gemaakt met de opdrachtregel",
+    AuditAction.AUDIT_VIEWED: "Controlelijst van een inwoner bekeken",
+    AuditAction.CARE_MARKED: "Zorgsignaal gegeven",
+    AuditAction.CARE_HANDED_OVER: "Overgedragen aan het WIJ-team",
+    AuditAction.CARE_WORDS_CHANGED: "Zorgwoorden aangepast",
+    AuditAction.RESIDENTS_ERASED: "Gegevens van inwoners gewist",
+    AuditAction.RETENTION_PURGED: "Oude gegevens opgeruimd (bewaartermijn)",
+    AuditAction.CLIENT_EXPORTED: "Alle gegevens van een inwoner opgevraagd",
 }
 
 

@@ -8,6 +8,7 @@ from aiohttp import web
 from yarl import URL
 
 from followup.app_keys import CALENDAR, CLOCK, DISPATCH_SOON, RULES, SESSIONS, SETTINGS
+from followup.rules.care import is_overdue
 from followup.rules.domain import OUTCOME_LABELS_NL, Role
 from followup.rules.sms_replies import ANSWER_CHOICES, Reply, ReplyKind
 from followup.services.agent_queue import (
@@ -17,6 +18,7 @@ from followup.services.agent_queue import (
     waiting_call,
 )
 from followup.services.card_contact import call_from_card
+from followup.services.care import my_care
 from followup.services.refusals import REFUSALS, QueueRefusal
 from followup.services.sign_in import SignedIn
 from followup.web.access import STAFF, allow, signed_in
@@ -56,10 +58,17 @@ def _render(request: web.Request, queue: AgentQueue, agent: SignedIn) -> str:
 @allow(*STAFF)
 async def queue_page(request: web.Request) -> web.Response:
     agent = signed_in(request)
-    queue = await agent_queue(request.app[SESSIONS], agent, request.app[CLOCK]())
+    now = request.app[CLOCK]()
+    queue = await agent_queue(request.app[SESSIONS], agent, now)
+    today = request.app[CALENDAR].local_date(now)
     context = {
         "lists": _render(request, queue, agent),
         "agent": agent,
+        # The care follow-ups this colleague was named for, with their deadline.
+        "care": [
+            (care, is_overdue(care.deadline, today))
+            for care in await my_care(request.app[SESSIONS], agent)
+        ],
         # A code, never text: no link can put words of its own in the alert.
         "notice": REFUSALS.get(request.query.get("melding", "")),
     }

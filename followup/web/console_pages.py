@@ -12,6 +12,8 @@ from multidict import MultiDictProxy
 from followup.app_keys import CALENDAR, CLOCK, DISPATCH_SOON, RULES, SESSIONS, SETTINGS
 from followup.dutch import window_text
 from followup.rules.attempt_failures import Recovery
+from followup.rules.care import DEFAULT_WORKING_DAYS, is_overdue, may_hand_over, may_mark
+from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import Initiative, Role, WrapUpResult
 from followup.rules.wrap_up import CLOSING, LABELS_NL, SHORTCUTS, WrapUpProblem, check_wrap_up
 from followup.services.card_contact import MAX_SMS, call_from_card, sms_from_card
@@ -36,6 +38,11 @@ DONE = {
     "al-gesloten": (
         "Vastgelegd bij het gesprek. Er was al een uitkomst voor deze inwoner, die blijft staan."
     ),
+    "zorg": "Het zorgsignaal staat. Deze inwoner krijgt geen automatische berichten of "
+    "oproepen meer. De gekozen collega pakt het op.",
+    "al-zorg": "Er stond al een zorgsignaal voor deze inwoner. Er is niets veranderd.",
+    "overgedragen": "Vastgelegd: overgedragen aan het WIJ-team. Het nabellen is afgerond.",
+    "al-overgedragen": "De overdracht aan het WIJ-team was al vastgelegd. Er is niets veranderd.",
 }
 FINISHED = ("vastgelegd", "al-gesloten")
 # Only a forged or broken form lacks its hidden fields.
@@ -95,7 +102,7 @@ async def card_live(request: web.Request) -> web.StreamResponse:
             "card_live.html", request, _context(request, viewer, card)
         )
 
-    client_id = _client_id(request)
+    client_id = client_id_of(request)
     await follow_card(request.app[SESSIONS], client_id, signed_in(request), request.app[CLOCK]())
     return await stream_changes(request, frozenset(STAFF), "kaart", render, card_of=client_id)
 
@@ -108,17 +115,17 @@ async def call(request: web.Request) -> web.StreamResponse:
     try:
         await call_from_card(
             app[SESSIONS],
-            _client_id(request),
-            _follow_up_id(form),
+            client_id_of(request),
+            follow_up_id_of(form),
             agent,
             app[CLOCK](),
             await app[RULES].get(),
             app[CALENDAR],
         )
     except QueueRefusal as refusal:
-        return await _refused(request, agent, str(refusal))
+        return await refused_card(request, agent, str(refusal))
     app[DISPATCH_SOON]()  # the agent's phone rings now, not at the next tick
-    raise web.HTTPSeeOther(card_url(_client_id(request), "bellen"))
+    raise web.HTTPSeeOther(card_url(client_id_of(request), "bellen"))
 
 
 @routes.post(CARD_PATH + "/sms")
@@ -129,16 +136,16 @@ async def send_sms(request: web.Request) -> web.StreamResponse:
     try:
         await sms_from_card(
             app[SESSIONS],
-            _client_id(request),
-            _follow_up_id(form),
+            client_id_of(request),
+            follow_up_id_of(form),
             str(form.get("tekst", "")),
             agent,
             app[CLOCK](),
         )
     except QueueRefusal as refusal:
-        return await _refused(request, agent, str(refusal), form)
+        return await refused_card(request, agent, str(refusal), form)
     app[DISPATCH_SOON]()
-    raise web.HTTPSeeOther(card_url(_client_id(request), "sms"))
+    raise web.HTTPSeeOther(card_url(client_id_of(request), "sms"))
 
 
 @routes.post(CARD_PATH + "/afronden")
@@ -161,8 +168,8 @@ async def record(request: web.Request) -> web.StreamResponse:
         )
         done = await wrap_up(
             app[SESSIONS],
-            _client_id(request),
-            _follow_up_id(form),
+            client_id_of(request),
+            follow_up_id_of(form),
             _int_or_none(form.get("gesprek")),
             checked,
             agent,
@@ -171,21 +178,21 @@ async def record(request: web.Request) -> web.StreamResponse:
             seen=_int_or_none(form.get("laatste")),
         )
     except (WrapUpProblem, QueueRefusal) as refusal:
-        return await _refused(request, agent, str(refusal), form)
+        return await refused_card(request, agent, str(refusal), form)
     app[DISPATCH_SOON]()  # a fallback to another channel goes out now
     done_code = "al-gesloten" if done.closed_meanwhile else "vastgelegd"
-    raise web.HTTPSeeOther(card_url(_client_id(request), done_code))
+    raise web.HTTPSeeOther(card_url(client_id_of(request), done_code))
 
 
 async def _card(request: web.Request, viewer: SignedIn, *, hold: bool = True) -> Card:
     app = request.app
-    card = await open_card(app[SESSIONS], _client_id(request), viewer, app[CLOCK](), hold=hold)
+    card = await open_card(app[SESSIONS], client_id_of(request), viewer, app[CLOCK](), hold=hold)
     if card is None:
         raise web.HTTPNotFound(text="Deze inwoner bestaat niet (meer).")
     return card
 
 
-async def _refused(
+async def refused_card(
     request: web.Request,
     viewer: SignedIn,
     problem: str,
@@ -216,11 +223,21 @@ async def _render(
         if request.app[CALENDAR].always_open
         else window_text(rules.call_window),
         "max_sms": MAX_SMS,
+        "care_deadline": _care_deadline(request),
     }
     context["live"] = aiohttp_jinja2.render_string("card_live.html", request, context)
     response = aiohttp_jinja2.render_template("card.html", request, context, status=status)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _care_deadline(request: web.Request) -> date:
+    """The colleague's default deadline for a care signal: two working days from today (the
+    office's days, also in a demo whose contact window never closes)."""
+    calendar = ContactCalendar(request.app[SETTINGS].zone)
+    return calendar.add_working_days(
+        calendar.local_date(request.app[CLOCK]()), DEFAULT_WORKING_DAYS
+    )
 
 
 def _context(request: web.Request, viewer: SignedIn, card: Card) -> dict:
@@ -251,14 +268,19 @@ def _context(request: web.Request, viewer: SignedIn, card: Card) -> dict:
         ],
         "local": lambda moment: moment.astimezone(zone),
         "client_initiative": Initiative.CLIENT,
+        "may_mark": may_mark(viewer.role),
+        "may_hand_over": card.care is not None
+        and may_hand_over(viewer.role, viewer.id, card.care.colleague_id),
+        "care_overdue": card.care is not None
+        and is_overdue(card.care.deadline, request.app[CALENDAR].local_date(request.app[CLOCK]())),
     }
 
 
-def _client_id(request: web.Request) -> int:
+def client_id_of(request: web.Request) -> int:
     return int(request.match_info["client_id"])
 
 
-def _follow_up_id(form: MultiDictProxy) -> int:
+def follow_up_id_of(form: MultiDictProxy) -> int:
     follow_up_id = _int_or_none(form.get("follow_up"))
     if follow_up_id is None:
         raise web.HTTPBadRequest(text=INCOMPLETE)

@@ -12,6 +12,7 @@ from prometheus_client.registry import Collector
 
 from followup.rules.domain import Channel, OutcomeCategory
 from followup.store.monitoring import DatabaseFigures
+from followup.web.access_log import log_answer
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Not a route of this app (404), or a method it does not serve there (405).
@@ -118,8 +119,11 @@ class AppMetrics:
         finally:
             method = request.method if request.method in METHODS else "other"
             route = route_pattern(request)
+            seconds = time.perf_counter() - started
             self.requests.labels(method, route, str(status)).inc()
-            self.latency.labels(method, route).observe(time.perf_counter() - started)
+            self.latency.labels(method, route).observe(seconds)
+            # The same measure makes the request's line in the log.
+            log_answer(request, method, route, status, seconds)
 
 
 def route_pattern(request: web.Request) -> str:

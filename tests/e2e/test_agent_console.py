@@ -1,15 +1,18 @@
 """An agent signs in and works the queue in a real browser, while residents' replies reach
 the running service through its webhook: the page shows them without being reloaded."""
 
+import json
 import sqlite3
 import time
 import urllib.parse
 import urllib.request
+from datetime import UTC, datetime, timedelta
 
+import holidays
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from followup.settings import SIM_AUTH_TOKEN, SIM_FROM
+from followup.settings import SIM_FROM
 from tests.support.browser import CHROMIUM_ARGS, chromium_path
 from tests.support.files import row, write_csv
 from tests.support.processes import clean_env, followup, serving
@@ -18,6 +21,8 @@ from tests.support.webhooks import signature
 pytestmark = pytest.mark.browser
 RESIDENT = "+31612345678"
 PASSWORD = "een lang wachtwoord"
+# Outside the demo the service takes no webhook signed with the simulator's public token.
+CARRIER_TOKEN = "a-token-of-this-test-for-the-simulated-carrier"
 
 
 def sms(base: str, body: str, sid: str) -> None:
@@ -27,10 +32,30 @@ def sms(base: str, body: str, sid: str) -> None:
     request = urllib.request.Request(
         url,
         data=urllib.parse.urlencode(params).encode(),
-        headers={"X-Twilio-Signature": signature(SIM_AUTH_TOKEN, url, params)},
+        headers={"X-Twilio-Signature": signature(CARRIER_TOKEN, url, params)},
     )
     with urllib.request.urlopen(request, timeout=10) as answer:
         assert answer.status == 200
+
+
+def calls_allowed_now(folder, env: dict[str, str]) -> dict[str, str]:
+    """The service as it would be on a working day's office hours, whatever the hour this test
+    runs: the call window all day on working days, and a time zone (a whole-hour offset) where
+    it is such a day now. Without it the test failed every evening, when agents may not call."""
+    now = datetime.now(UTC)
+    for hours in sorted(range(-12, 15), key=abs):
+        local = now + timedelta(hours=hours)
+        if local.weekday() < 5 and 1 <= local.hour <= 22 and local.date() not in holidays.NL():
+            break
+    else:  # pragma: no cover - only from Saturday noon to Sunday noon (UTC)
+        raise AssertionError("no time zone has a working day now: run this test on a weekday")
+    zoned = env | {"FOLLOWUP_TIMEZONE": f"Etc/GMT{-hours:+d}" if hours else "Etc/GMT"}
+    shown = followup("planning", "show", cwd=folder, env=zoned)
+    rules = json.loads(shown.stdout)
+    rules["call_window"] |= {"start": "00:00", "end": "23:59"}
+    (folder / "planning.json").write_text(json.dumps(rules))
+    assert followup("planning", "set", "planning.json", cwd=folder, env=zoned).returncode == 0
+    return zoned
 
 
 def wait_for_open_follow_up(database_file) -> None:
@@ -47,8 +72,9 @@ def wait_for_open_follow_up(database_file) -> None:
 
 
 def test_an_agent_sees_replies_and_callback_requests_arrive_live(tmp_path):
-    env = clean_env()
+    env = clean_env(FOLLOWUP_TWILIO_AUTH_TOKEN=CARRIER_TOKEN)
     assert followup("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    env = calls_allowed_now(tmp_path, env)
     residents = write_csv(
         tmp_path / "inwoners.csv", [row("K1", name="Anna Jansen", phone="06-12345678")]
     )

@@ -7,7 +7,7 @@ import pytest
 
 from followup.store.migrate import head_revision
 from tests.support.files import HEADER, row, write_csv
-from tests.support.processes import clean_env, followup
+from tests.support.processes import clean_env, followup, listening_socket
 
 COMMANDS = [
     [],
@@ -23,6 +23,7 @@ COMMANDS = [
     ["report"],
     ["dispatch"],
     ["sim-carrier"],
+    ["worker"],
 ]
 
 
@@ -56,6 +57,15 @@ def test_bad_setting_is_refused_naming_the_variable(tmp_path, name, value):
     result = followup("db", "upgrade", cwd=tmp_path, env=clean_env(**{name: value}))
     assert result.returncode == 2
     assert name in result.stderr
+
+
+def test_serve_refuses_a_metrics_port_in_use(tmp_path):
+    with listening_socket() as taken:
+        port = str(taken.getsockname()[1])
+        env = clean_env(FOLLOWUP_METRICS_PORT=port)
+        result = followup("serve", "--port", "0", cwd=tmp_path, env=env, timeout=30)
+    assert result.returncode == 2
+    assert f"kan niet luisteren op 127.0.0.1:{port}" in result.stderr
 
 
 def test_settings_are_read_from_a_dot_env_file(tmp_path):

@@ -14,7 +14,7 @@ from followup.store.staff_tables import User
 from followup.store.tables import Attempt, SmsMessage
 from tests.support.carrier import MONDAY, UNLIMITED, World, outbound_world
 from tests.support.files import row, write_csv
-from tests.support.processes import FOLLOWUP, clean_env, followup
+from tests.support.processes import FOLLOWUP, clean_env, followup, refusing_port
 
 WORKERS = 4
 CLIENTS = 120
@@ -32,13 +32,13 @@ def worker_env(world: World, **extra: str) -> dict[str, str]:
     )
 
 
-async def start_dispatch(world: World, now: datetime, cwd, **extra: str):
+async def start_dispatch(world: World, now: datetime, cwd, as_json: bool = True, **extra: str):
     return await asyncio.create_subprocess_exec(
         str(FOLLOWUP),
         "dispatch",
         "--now",
         now.isoformat(),
-        "--json",
+        *(["--json"] if as_json else []),
         cwd=cwd,
         env=worker_env(world, **extra),
         stdout=asyncio.subprocess.PIPE,
@@ -191,3 +191,35 @@ def test_a_now_that_is_not_iso_8601_exits_2(db_url, tmp_path):
     result = followup("dispatch", "--now", "morgen", cwd=tmp_path, env=clean_env(db_url))
     assert result.returncode == 2
     assert "ISO 8601" in result.stderr
+
+
+async def test_a_mail_server_that_is_down_exits_1_saying_what_waits(db_url, tmp_path):
+    async with outbound_world(db_url, tmp_path) as world:
+        emails = [row(f"E{i}", phone="", email=f"inwoner{i}@example.nl") for i in range(3)]
+        await world.load(emails, tmp_path)
+        await world.plan()
+        with refusing_port() as port:
+            smtp = f"smtp://127.0.0.1:{port}"
+            process = await start_dispatch(
+                world, MONDAY, tmp_path, as_json=False, FOLLOWUP_SMTP_URL=smtp
+            )
+            out, err = await asyncio.wait_for(process.communicate(), timeout=120)
+            assert process.returncode == 1, err.decode()
+            assert "wacht op de provider:      3" in out.decode()
+            assert (
+                "De mailserver is sinds 10:00 niet bereikbaar. "
+                "3 e-mails wachten en gaan vanzelf weg als hij weer werkt."
+            ) in out.decode()
+            assert "inwoner" not in err.decode()  # no address in the log
+            json_run = await start_dispatch(world, MONDAY, tmp_path, FOLLOWUP_SMTP_URL=smtp)
+            out, err = await asyncio.wait_for(json_run.communicate(), timeout=120)
+        assert json_run.returncode == 1, err.decode()
+        [outage] = json.loads(out)["outages"]
+        assert outage == {
+            "channel": "email",
+            "failing_since": "2026-11-23T09:00:00+00:00",
+            "last_error_kind": "unreachable",
+            "waiting": 3,
+        }
+        attempts = [a for i in range(3) for a in await world.attempts(f"E{i}")]
+        assert {(a.state, a.tries) for a in attempts} == {(AttemptState.QUEUED, 0)}

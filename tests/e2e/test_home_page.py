@@ -9,7 +9,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from followup.demo_data import WIJKEN
 from followup.rules.response_links import ResponseLinks
-from followup.services.demo import DEMO_PASSWORD
+from followup.services.demo import DEMO_CLIENTS, DEMO_PASSWORD
 from tests.support.browser import CHROMIUM_ARGS, chromium_path
 from tests.support.processes import clean_env, followup, serving
 
@@ -46,7 +46,7 @@ def test_demo_start_shows_the_overview_in_dutch(demo_server, page):
     expect(page.locator("#figures-after-sign-in")).to_contain_text("ingelogd")
     expect(page.locator("#clients")).to_have_count(0)
     staff = signed_in_page(page, base)
-    expect(staff.locator("#clients")).to_have_text("3000")
+    expect(staff.locator("#clients")).to_have_text(str(DEMO_CLIENTS))
     table = staff.get_by_role("table", name="Inwoners per wijk")
     assert sorted(table.locator("tbody th").all_inner_texts()) == sorted(WIJKEN)
     assert page.evaluate("getComputedStyle(document.body).fontFamily")  # our own CSS loaded
@@ -123,7 +123,7 @@ def test_second_demo_start_does_not_import_again(demo_server, page):
     _, folder = demo_server
     with serving("--demo", cwd=folder, env=clean_env()) as second:
         page.goto(second + "/")
-        expect(page.locator("#clients")).to_have_text("3000")
+        expect(page.locator("#clients")).to_have_text(str(DEMO_CLIENTS))
 
 
 def test_serve_without_demo_refuses_a_database_that_was_not_upgraded(tmp_path):

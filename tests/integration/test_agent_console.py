@@ -24,9 +24,12 @@ from followup.rules.domain import (
     UnreachableReason,
     WrapUpResult,
 )
+from followup.rules.erasure import contact_digest
 from followup.rules.wrap_up import CALLBACK_GRACE
+from followup.services.pacing import pause_channel
 from followup.services.users import add_user
 from followup.settings import Settings
+from followup.store import opt_out_hashes
 from followup.store.staff_tables import AuditRecord
 from followup.store.tables import (
     Attempt,
@@ -40,6 +43,7 @@ from followup.store.tables import (
     SmsTemplate,
     WrapUp,
 )
+from tests.support.follow_up_facts import kept_and_worked_out
 from tests.support.rows import NOW, add_attempt, add_client, add_follow_up, add_phone
 from tests.support.webhooks import Clock, app_for
 
@@ -282,6 +286,9 @@ async def test_an_outcome_with_a_note_closes_the_follow_up_once(app_factory, ses
     assert "al afgerond" in await again.text()
     assert len(await all_of(sessions, sa.select(WrapUp))) == 1
     assert (await one(sessions, sa.select(Outcome))).category is OutcomeCategory.ACTIVE
+    kept, worked_out = await kept_and_worked_out(sessions)
+    assert kept == worked_out
+    assert kept[follow_up_id][1:3] == (OutcomeCategory.ACTIVE, None)
 
 
 async def test_no_answer_keeps_the_follow_up_open(app_factory, sessions):
@@ -467,6 +474,24 @@ async def test_a_new_number_and_address_replace_the_old_ones_which_stay_in_the_h
     ]
     page = await (await web.get(f"/belwachtrij/inwoners/{client_id}")).text()
     assert "Nieuw telefoonnummer" in page and "oud nummer" in page
+
+
+async def test_a_new_number_an_erased_resident_opted_out_with_is_an_opt_out(app_factory, sessions):
+    async with sessions() as session, session.begin():  # as `followup erase` left it
+        pepper = await opt_out_hashes.pepper(session, NOW)
+        digest = contact_digest(pepper, "phone", "+31612349876")
+        await opt_out_hashes.keep_digests(session, [digest], NOW)
+    web, client_id, follow_up_id, call = await after_a_call(app_factory, sessions)
+    answer = await wrap(
+        web, client_id, follow_up_id, call, resultaat="no_answer", nieuw_nummer="06 1234 9876"
+    )
+    assert answer.status == 303
+    assert await one(sessions, sa.select(OptOut.source)) == "back_office"
+    outcome = await one(sessions, sa.select(Outcome))
+    assert (outcome.category, outcome.reason) == (
+        OutcomeCategory.UNREACHABLE,
+        UnreachableReason.OPTED_OUT,
+    )
 
 
 @pytest.mark.parametrize(
@@ -733,3 +758,33 @@ async def test_an_agents_own_call_stays_theirs_to_record_after_their_lease_lapse
     assert 'id="vastleggen"' not in page  # not the second agent's to record
     answer = await wrap(first, client_id, follow_up_id, call, resultaat="active")
     assert answer.status == 303
+
+
+@pytest.mark.parametrize(("channel", "path"), [("sms", "/sms"), ("call", "/bellen")])
+async def test_a_paused_channel_is_refused_on_the_card(app_factory, sessions, channel, path):
+    client_id, follow_up_id = await resident(sessions, "1")
+    await pause_channel(sessions, channel, paused=True, now=NOW, actor="coordinator")
+    web = await agent(app_factory, sessions)
+    await take_next(web)
+    card = f"/belwachtrij/inwoners/{client_id}"
+    form = {"follow_up": str(follow_up_id), "tekst": "Ik bel morgen."}
+    answer = await post(web, card + path, form, card)
+    assert answer.status == 409
+    assert "gepauzeerd" in await answer.text()
+    attempt = await one(sessions, sa.select(Attempt))  # only the due call, as it was
+    assert (attempt.channel, attempt.agent_id) == (Channel.CALL, None)
+
+    await pause_channel(sessions, channel, paused=False, now=NOW, actor="coordinator")
+    assert (await post(web, card + path, form, card)).status == 303
+
+
+async def test_no_next_resident_while_calls_are_paused(app_factory, sessions):
+    await resident(sessions, "1")
+    await pause_channel(sessions, "call", paused=True, now=NOW, actor="coordinator")
+    web = await agent(app_factory, sessions)
+    answer = await post(web, "/belwachtrij/volgende", {})
+    assert answer.headers["Location"] == "/belwachtrij?melding=bellen-gepauzeerd"
+    async with sessions() as session:
+        assert await session.scalar(sa.select(FollowUp.leased_to_id)) is None
+    await pause_channel(sessions, "call", paused=False, now=NOW, actor="coordinator")
+    assert await take_next(web) is not None

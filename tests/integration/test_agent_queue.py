@@ -213,7 +213,7 @@ async def test_a_reply_from_a_shared_number_can_only_be_read(web, sessions):
     await sms(web, "wie van ons?", "+31612340001", "SM" + "6" * 32)
     page = await page_of(web)
     assert "wie is dit?" not in page
-    assert "Nummer van meer inwoners" in page and "wie van ons?" in page
+    assert "Onbekend nummer of nummer van meer inwoners" in page and "wie van ons?" in page
     assert 'name="keuze" value="1"' not in page
     async with sessions() as session:
         message_id = await session.scalar(sa.select(SmsMessage.id).where(SmsMessage.needs_review))

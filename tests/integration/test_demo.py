@@ -1,4 +1,4 @@
-"""The demo started on a Saturday night: work waits for an agent, the past looks like the
+"""The demo started on a Saturday night: work waits for an agent, a year of past looks like the
 municipality's, a second start adds nothing, and its sign-in shows in the demo only."""
 
 from datetime import UTC, datetime
@@ -10,7 +10,14 @@ import sqlalchemy as sa
 from followup.app import create_app
 from followup.dialing import outreach_for
 from followup.rules.contact_calendar import contact_calendar
-from followup.rules.domain import FollowUpState, OutcomeCategory, Role
+from followup.rules.domain import (
+    Channel,
+    FollowUpState,
+    OutcomeCategory,
+    OutcomeSource,
+    Role,
+    UnreachableReason,
+)
 from followup.rules.passwords import verify_password
 from followup.rules.planning_rules import PlanningRules
 from followup.services.agent_queue import agent_queue
@@ -69,7 +76,7 @@ async def test_on_a_saturday_night_an_agent_finds_work_waiting(sessions, tmp_pat
     assert all(reply.client_id is not None for reply in queue.replies)
 
 
-async def test_the_demo_has_a_past_like_the_municipalitys_and_loads_once(sessions, tmp_path):
+async def test_the_demo_has_a_year_like_the_municipalitys_and_loads_once(sessions, tmp_path):
     await start_demo(sessions, tmp_path)
 
     async with sessions() as session:
@@ -77,9 +84,25 @@ async def test_the_demo_has_a_past_like_the_municipalitys_and_loads_once(session
             sa.select(Outcome.category, sa.func.count()).group_by(Outcome.category)
         )
         closed = dict(rows.all())
+        reasons = set(await session.scalars(sa.select(Outcome.reason).distinct()))
         sources = set(await session.scalars(sa.select(Outcome.source).distinct()))
-        months = set(
-            await session.scalars(sa.select(Outcome.recorded_at).where(Outcome.recorded_at < NOW))
+        opened = set(await session.scalars(sa.select(FollowUp.opened_at)))
+        agents = set(
+            await session.scalars(
+                sa.select(Outcome.recorded_by_id).where(Outcome.source == OutcomeSource.AGENT)
+            )
+        )
+        calls = (
+            await session.execute(
+                sa.select(Attempt.carrier_status, Attempt.sent_at).where(
+                    Attempt.channel == Channel.CALL, Attempt.sent_at.is_not(None)
+                )
+            )
+        ).all()
+        closed_in_round_two = await session.scalar(
+            sa.select(sa.func.count()).where(
+                FollowUp.state == FollowUpState.CLOSED, FollowUp.round_number == 2
+            )
         )
         sent_at = list(
             await session.scalars(sa.select(Attempt.sent_at).where(Attempt.sent_at.is_not(None)))
@@ -92,9 +115,17 @@ async def test_the_demo_has_a_past_like_the_municipalitys_and_loads_once(session
     total = sum(closed.values())
     for category, people in MUNICIPALITY_2016.items():
         assert closed[category] / total == pytest.approx(people / 129, abs=0.03), category
+    assert set(closed) == set(OutcomeCategory)
+    assert {UnreachableReason.INVALID_NUMBER, UnreachableReason.OPTED_OUT} <= reasons
     assert {source.value for source in sources} >= {"sms", "email_link", "agent", "planner"}
-    assert len({(moment.year, moment.month) for moment in months}) >= 4
-    assert in_round_two > 0
+    local = SATURDAY_NIGHT.tzinfo
+    assert len({m.astimezone(local).strftime("%Y-%m") for m in opened}) >= 10
+    assert in_round_two > 0 and closed_in_round_two > 0
+    assert len(agents) >= 3  # "per agent" has rows
+    # Calls the carrier ended answered and not, on every working day and at many hours.
+    assert {status for status, _ in calls} >= {"completed", "no-answer", "busy"}
+    assert {sent.astimezone(local).weekday() for _, sent in calls} == {0, 1, 2, 3, 4}
+    assert len({sent.astimezone(local).hour for _, sent in calls}) >= 8
     # The weekly passes of the past ran at half past eleven at night (half past midnight in
     # summer time), and their messages still went out.
     at_night = [m for m in sent_at if m.astimezone(SATURDAY_NIGHT.tzinfo).hour in (23, 0)]

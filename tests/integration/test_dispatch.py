@@ -21,6 +21,7 @@ from followup.rules.domain import (
     UnreachableReason,
 )
 from followup.rules.planning_rules import PlanningRules
+from followup.services.pacing import pause_channel
 from followup.store.tables import Client, FollowUp, OptOut, Outcome, PhoneNumber, SmsMessage
 from tests.support.carrier import MONDAY, eventually, outbound_world
 from tests.support.files import row
@@ -271,3 +272,20 @@ async def test_the_contact_window_comes_from_the_planning_rules(db_url, tmp_path
         await world.plan()
         assert (await world.dispatch(MONDAY.replace(hour=11))).sent == 0
         assert (await world.dispatch()).sent == 1
+
+
+async def test_a_paused_channel_waits_and_goes_out_after_resuming(db_url, tmp_path):
+    async with outbound_world(db_url, tmp_path) as world:
+        await world.load(
+            [row("P", phone="06-12345678"), row("Q", phone="", email="q@example.nl")], tmp_path
+        )
+        await world.plan()
+        await pause_channel(world.sessions, "sms", paused=True, now=MONDAY, actor="c")
+        summary = await world.dispatch()
+        assert summary.sent == 1  # Q's e-mail: only SMS is paused
+        assert await states(world, "P") == [(Channel.SMS, AttemptState.QUEUED)]
+        assert await world.received("messages") == []
+
+        await pause_channel(world.sessions, "sms", paused=False, now=MONDAY, actor="c")
+        assert (await world.dispatch(MONDAY + timedelta(minutes=5))).sent == 1
+        assert len(await world.received("messages")) == 1

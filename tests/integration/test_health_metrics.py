@@ -26,13 +26,15 @@ from tests.support.rows import NOW, add_attempt, add_client, add_follow_up
 from tests.support.webhooks import Clock, app_for
 
 RESIDENT_PATH = "/clients/0612345678"
+METRICS_TOKEN = "a-token-for-prometheus-only"
 LEAKY = "duplicate key value (to_address)=(%s)"  # what a driver's error may say
 
 
 def monitored_app(sessions) -> web.Application:
     """The app, plus one route with a parameter in its path and one that fails."""
     database_url = sessions.kw["bind"].url.render_as_string(hide_password=False)
-    app = app_for(Settings(_env_file=None, database_url=database_url), sessions, Clock(NOW))
+    settings = Settings(_env_file=None, database_url=database_url, metrics_token=METRICS_TOKEN)
+    app = app_for(settings, sessions, Clock(NOW))
 
     @public("a test page")
     async def client_page(request: web.Request) -> web.Response:
@@ -65,7 +67,7 @@ def unreachable_url(request, tmp_path) -> str:
 
 
 async def scrape(client) -> dict[tuple[str, frozenset], float]:
-    response = await client.get("/metrics")
+    response = await client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
     assert response.status == 200
     assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
     assert response.headers["Cache-Control"] == "no-store"
@@ -85,7 +87,11 @@ async def test_healthz_answers_ok_without_login_and_is_never_cached(client):
     response = await client.get("/healthz")
     assert response.status == 200
     assert response.headers["Cache-Control"] == "no-store"
-    assert await response.json() == {"status": "ok", "database": "ok"}
+    assert await response.json() == {
+        "status": "ok",
+        "database": "ok",
+        **{channel: "ok" for channel in ("call", "sms", "email")},
+    }
 
 
 async def test_healthz_is_503_when_the_database_is_unreachable(unreachable_url, aiohttp_client):
@@ -215,7 +221,8 @@ async def test_a_long_write_holds_neither_endpoint_up(client, sessions):
 
 async def test_the_app_itself_serves_both_endpoints(db_url, aiohttp_client):
     """Through the composition root: routes and middleware registered by create_app."""
-    app = create_app(Settings(_env_file=None, database_url=db_url), secret_key="test-secret")
+    settings = Settings(_env_file=None, database_url=db_url, metrics_token=METRICS_TOKEN)
+    app = create_app(settings, secret_key="test-secret")
     client = await aiohttp_client(app)
     assert (await client.get("/healthz")).status == 200
     assert (await client.get("/nowhere")).status == 404

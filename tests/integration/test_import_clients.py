@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from followup.demo_data import demo_rows, write_demo_file
 from followup.rules.domain import (
     AuditAction,
     ContactStatus,
@@ -533,3 +534,52 @@ async def test_every_usual_notation_is_stored_as_the_same_number(sessions, tmp_p
         stored = (await session.execute(sa.select(PhoneNumber.raw, PhoneNumber.e164))).all()
     assert sorted(raw for raw, _ in stored) == sorted(NOTATIONS)
     assert {e164 for _, e164 in stored} == {"+31612345678"}
+
+
+HYPERLINK = '=HYPERLINK("http://x","y")'
+
+
+async def test_the_rejects_file_holds_no_formula(sessions, tmp_path):
+    path = write_csv(
+        tmp_path / "c.csv",
+        [row(HYPERLINK, name=""), row("2", date="2099-01-01"), row("3"), row("3", name="Dubbel")],
+    )
+    await run_import(sessions, path)
+    with rejects_path(path).open(encoding="utf-8", newline="") as handle:
+        rejects = list(csv.reader(handle))
+    assert [line[:2] for line in rejects] == [
+        ["line", "client_ref"],
+        ["2", "'" + HYPERLINK],
+        ["3", "2"],
+        ["5", "3"],
+    ]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for line in rejects for cell in line)
+
+
+async def test_a_cell_the_service_neutralised_reads_back_as_it_was(sessions, tmp_path):
+    # The demo data writes "+31 6 …" as "'+31 6 …" (a formula to a spreadsheet otherwise).
+    path = write_csv(
+        tmp_path / "c.csv",
+        [row("1", phone="'+31 6 12345678", name="'Anna"), row("2", phone="+31 6 87654321")],
+    )
+    result = await run_import(sessions, path)
+    assert (result.imported, result.invalid_phone) == (2, 0)
+    assert [p.e164 for p in await phones_of(sessions, "1")] == ["+31612345678"]
+    async with sessions() as session:
+        name = await session.scalar(sa.select(Client.name).where(Client.client_ref == "1"))
+    assert name == "'Anna"  # an apostrophe the service did not add stays
+
+
+async def test_demo_data_marks_formula_like_cells_and_imports_them_as_meant(sessions, tmp_path):
+    rows = demo_rows(300, TODAY)
+    international = [r for r in rows if r["phone"].startswith("+31 6 ")][:3]
+    assert international, "the demo writes some numbers as +31 6 …"
+    path = write_demo_file(tmp_path / "demo.csv", rows)
+    text = path.read_text(encoding="cp1252")
+    assert all(f'"\'{r["phone"]}"' in text for r in international)
+    result = await run_import(sessions, path)
+    assert result.rejected == 0
+    for demo in international:
+        digits = demo["phone"].removeprefix("+31 6 ")
+        first, *_ = await phones_of(sessions, demo["client_ref"])
+        assert first.e164 == f"+316{digits}"

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from followup.store.engine import create_engine
 from followup.store.leadership import Leadership
+from tests.support.processes import refusing_port
 
 
 async def test_one_leader_at_a_time_and_a_successor(db_url):
@@ -54,3 +55,16 @@ async def test_jobs_that_ask_at_once_all_hear_that_this_process_leads(db_url):
     finally:
         await leadership.release()
         await engine.dispose()
+
+
+async def test_without_a_database_no_process_leads_and_none_fails(postgres_server):
+    """The jobs ask at every tick; while the server is away the answer is no, not an error
+    with a traceback in the log at every tick."""
+    with refusing_port() as port:
+        engine = create_engine(postgres_server.set(port=port).render_as_string(False))
+        leadership = Leadership(engine)
+        try:
+            assert not await leadership.is_leader()
+            assert not await leadership.is_leader()
+        finally:
+            await engine.dispose()

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from followup.rules.domain import AttemptPurpose, AttemptState, Channel, MessageDirection, Role
+from followup.rules.domain import AttemptState, MessageDirection, Role
 from followup.rules.sign_in import VALID_FOR, session_key
 from followup.services.next_resident import LEASE
 from followup.settings import Settings
@@ -26,7 +26,11 @@ from followup.store.users import insert_user
 from followup.web import live_hub
 from followup.web.cookies import SESSION
 from tests.support.events import read_event
-from tests.support.rows import NOW, add_attempt, add_client, add_follow_up, add_phone
+from tests.support.rows import (
+    NOW,
+    add_call_waiting,
+    add_phone,
+)
 from tests.support.webhooks import Clock, app_for
 
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
@@ -65,21 +69,8 @@ async def signed_in(sessions, clock, email: str, role: Role = Role.AGENT) -> tup
 async def resident(sessions, ref: str) -> tuple[int, int, int]:
     """An open follow-up with a call due: (client, follow-up, call)."""
     async with sessions() as session, session.begin():
-        client_id, conversation_id = await add_client(session, ref)
-        follow_up = await add_follow_up(
-            session, client_id, conversation_id, round_number=1, opened_at=NOW
-        )
+        client_id, follow_up, call = await add_call_waiting(session, ref)
         await add_phone(session, client_id, f"+316{int(ref):08d}")
-        call = await add_attempt(
-            session,
-            follow_up.id,
-            channel=Channel.CALL,
-            purpose=AttemptPurpose.CALL,
-            state=AttemptState.QUEUED,
-            sent_at=None,
-            tries=0,
-            due_at=NOW,
-        )
         return client_id, follow_up.id, call.id
 
 

@@ -5,9 +5,9 @@ import pytest
 from dialer.mail import OutboxMailer, SmtpMailer, message_id
 from followup.rules.carrier_errors import Failure, Rejected
 from followup.rules.domain import AttemptPurpose, Channel
-from followup.services.ports import Accepted, Outbound
+from followup.services.ports import Accepted, Outbound, Unsure
 from tests.support.processes import refusing_port
-from tests.support.smtp import smtp_server
+from tests.support.smtp import HangingSmtp, smtp_server
 
 SENDER = "belteam@gemeente.example"
 
@@ -57,11 +57,11 @@ async def test_smtp_refusals_say_what_to_do_next(code, failure):
     assert mailbox.messages == []
 
 
-async def test_no_smtp_server_is_transient():
+async def test_no_smtp_server_is_an_outage():
     with refusing_port() as port:
         mailer = SmtpMailer(f"smtp://127.0.0.1:{port}", SENDER, timeout=2)
         result = await mailer.send(outbound("inwoner@example.nl"))
-    assert isinstance(result, Rejected) and result.failure is Failure.TRANSIENT
+    assert isinstance(result, Rejected) and result.failure is Failure.UNREACHABLE
 
 
 async def test_smtp_cannot_be_asked_afterwards_so_an_unclear_send_is_unconfirmed():
@@ -91,3 +91,22 @@ async def test_an_outbox_that_cannot_be_written_is_transient(tmp_path):
     blocked.write_text("")
     result = await OutboxMailer(blocked, SENDER).send(outbound("a@example.nl"))
     assert isinstance(result, Rejected) and result.failure is Failure.TRANSIENT
+
+
+async def test_a_server_that_greets_and_then_hangs_has_sent_nothing():
+    async with HangingSmtp("greeting") as url:
+        result = await SmtpMailer(url, SENDER, timeout=0.5).send(outbound("inwoner@example.nl"))
+    assert isinstance(result, Rejected)
+    assert (result.failure, result.detail) == (
+        Failure.UNREACHABLE,
+        "mailserver niet bereikbaar: SMTPReadTimeoutError",
+    )
+
+
+async def test_a_server_that_hangs_after_the_whole_message_may_have_sent_it():
+    server = HangingSmtp("data")
+    async with server as url:
+        result = await SmtpMailer(url, SENDER, timeout=0.5).send(outbound("a@example.nl"))
+    assert server.messages_heard == 1  # it had the whole message: sending again could double it
+    assert isinstance(result, Unsure)
+    assert result.detail == "verbinding verbroken tijdens verzenden: SMTPReadTimeoutError"

@@ -2,20 +2,20 @@
 SQLite and on PostgreSQL (where the candidate row is locked with SKIP LOCKED)."""
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from followup.rules.contact_calendar import ContactCalendar
-from followup.rules.domain import AttemptPurpose, AttemptState, Channel, Role
+from followup.rules.domain import Role
 from followup.rules.planning_rules import PlanningRules
 from followup.services.next_resident import next_resident
 from followup.services.refusals import QueueRefusal
 from followup.services.users import add_user
 from followup.store.tables import FollowUp
 from followup.store.users import SignedIn
-from tests.support.rows import NOW, add_attempt, add_client, add_follow_up
+from tests.support.rows import NOW, add_calls_waiting
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=ZONE)
@@ -25,20 +25,7 @@ RESIDENTS = 8
 
 async def test_agents_at_the_same_moment_never_get_the_same_resident(sessions):
     async with sessions() as session, session.begin():
-        for ref in range(RESIDENTS):
-            client_id, conversation_id = await add_client(session, str(ref))
-            follow_up = await add_follow_up(
-                session, client_id, conversation_id, round_number=1, opened_at=NOW
-            )
-            await add_attempt(
-                session,
-                follow_up.id,
-                channel=Channel.CALL,
-                purpose=AttemptPurpose.CALL,
-                state=AttemptState.QUEUED,
-                sent_at=None,
-                due_at=NOW - timedelta(minutes=ref),
-            )
+        await add_calls_waiting(session, RESIDENTS)
     agents = []
     for number in range(AGENTS):
         email = f"agent{number}@gemeente.example"

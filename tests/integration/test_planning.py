@@ -32,6 +32,7 @@ from followup.store.tables import (
     SmsMessage,
 )
 from tests.support.files import row, write_csv
+from tests.support.follow_up_facts import kept_and_worked_out
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 CALENDAR = ContactCalendar(ZONE)
@@ -246,6 +247,9 @@ async def test_population_through_rounds_months_apart(sessions, tmp_path):
     states = await follow_ups(sessions)
     assert states["F"] == (OPEN, 1, None, None)
     assert states["G"] == (OPEN, 2, None, None)
+    # What the follow-ups keep for the report agrees with the rows the passes wrote.
+    kept, worked_out = await kept_and_worked_out(sessions)
+    assert kept == worked_out
 
 
 async def test_calls_respect_working_days_and_messages_the_window(sessions, tmp_path):

@@ -14,7 +14,12 @@ from followup.rules.domain import (
     Role,
     UnreachableReason,
 )
-from followup.services.reach_report import reach_report
+from followup.services.reach_report import (
+    ReportFilter,
+    known_wijken,
+    reach_report,
+    reach_reports,
+)
 from followup.store.staff_tables import User
 from tests.support.rows import add_client, add_follow_up
 
@@ -154,3 +159,69 @@ async def test_an_outcome_counts_once_its_follow_up_is_closed(sessions):
 async def test_empty_database_gives_no_rows_and_zeros(sessions, by):
     report = await reach_report(sessions, by, AMSTERDAM)
     assert report.as_dict() == {"by": by.value, "rows": [], "total": figures(0, 0, 0, *[0] * 10)}
+
+
+MONTHS = EXPECTED_ROWS[ReportGrouping.MONTH]
+ZEROS = figures(0, 0, 0, *[0] * 10)
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        # 2026-05-31T21:30Z is 23:30 in May, 22:30Z is 00:30 in June: the bounds are local.
+        (ReportFilter("2026-06", "2026-06"), MONTHS["2026-06"]),
+        (ReportFilter("2026-01", "2026-01"), MONTHS["2026-01"]),
+        (ReportFilter(first_month="2026-06"), figures(7, 2, 0.2857, 0, 0, 1, 1, 3, 1, 1, 0, 1, 2)),
+        (ReportFilter(last_month="2026-05"), figures(3, 2, 0.6667, 1, 1, 0, 0, 1, 0, 0, 1, 0, 0)),
+        (ReportFilter("2026-02", "2026-04"), ZEROS),
+        (ReportFilter(wijk="Paddepoel"), EXPECTED_ROWS[ReportGrouping.WIJK]["Paddepoel"]),
+        (
+            ReportFilter("2026-06", "2026-07", "Selwerd"),
+            figures(2, 0, 0, *[0] * 4, 1, 1, *[0] * 3, 1),
+        ),
+        (ReportFilter(wijk="Nergenshuizen"), ZEROS),
+    ],
+    ids=["june", "january", "from-june", "to-may", "empty-period", "wijk", "both", "no-such-wijk"],
+)
+async def test_filters_count_the_follow_ups_opened_in_those_local_months_of_that_wijk(
+    sessions, filters, expected
+):
+    await _populate(sessions, POPULATION)
+    by_month = await reach_report(sessions, ReportGrouping.MONTH, AMSTERDAM, filters)
+    assert by_month.total.as_dict() == expected
+    assert sum(row.figures.approached for row in by_month.rows) == expected["approached"]
+    by_wijk = await reach_report(sessions, ReportGrouping.WIJK, AMSTERDAM, filters)
+    assert by_wijk.total == by_month.total
+    if filters.wijk:
+        assert {row.key for row in by_wijk.rows} <= {filters.wijk}
+
+
+async def test_a_filter_on_wijk_keeps_the_other_groupings_within_it(sessions):
+    await _populate(sessions, POPULATION)
+    report = await reach_report(
+        sessions, ReportGrouping.AGENT, AMSTERDAM, ReportFilter(wijk="Paddepoel")
+    )
+    assert {row.key: row.figures.approached for row in report.rows} == {"-": 4, ANNA: 1, BART: 1}
+
+
+async def test_every_grouping_from_one_call(sessions):
+    await _populate(sessions, POPULATION)
+    june = ReportFilter("2026-06", "2026-06")
+    reports = await reach_reports(sessions, AMSTERDAM, june)
+    assert list(reports) == list(ReportGrouping)
+    for by, report in reports.items():
+        assert report == await reach_report(sessions, by, AMSTERDAM, june)
+    assert {report.total for report in reports.values()} == {reports[ReportGrouping.WIJK].total}
+
+
+async def test_every_grouping_of_an_empty_database_is_zeros(sessions):
+    reports = await reach_reports(sessions, AMSTERDAM)
+    assert [report.as_dict() for report in reports.values()] == [
+        {"by": by.value, "rows": [], "total": ZEROS} for by in ReportGrouping
+    ]
+
+
+async def test_known_wijken_are_those_clients_live_in(sessions):
+    assert await known_wijken(sessions) == []
+    await _populate(sessions, POPULATION)
+    assert await known_wijken(sessions) == ["Beijum", "Paddepoel", "Selwerd"]

@@ -3,18 +3,13 @@ handling a request carries the same id. A proxy's id is kept; anything else a cl
 in the header is replaced."""
 
 import asyncio
-import io
-import json
 import logging
 import re
-import sys
-from collections.abc import Callable, Iterator
 
 import pytest
 from aiohttp import web
 
 from followup.app import create_app
-from followup.cli.runtime import setup_logging
 from followup.settings import Settings
 from followup.web.access import public
 
@@ -62,29 +57,6 @@ def app_with_request_ids(folder) -> web.Application:
 @pytest.fixture
 async def client(aiohttp_client, tmp_path):
     return await aiohttp_client(app_with_request_ids(tmp_path))
-
-
-def logged_lines(monkeypatch, log_format: str) -> Iterator[Callable[[], list[str]]]:
-    """The commands' own logging set-up, writing to a buffer instead of stderr."""
-    root, stderr = logging.getLogger(), io.StringIO()
-    level = root.level
-    monkeypatch.setattr(root, "handlers", [])  # pytest's capture handlers come back after
-    monkeypatch.setattr(sys, "stderr", stderr)
-    monkeypatch.setenv("FOLLOWUP_LOG_FORMAT", log_format)
-    setup_logging(verbose=False)
-    yield lambda: stderr.getvalue().splitlines()
-    root.setLevel(level)
-
-
-@pytest.fixture
-def json_logs(monkeypatch):
-    for lines in logged_lines(monkeypatch, "json"):
-        yield lambda lines=lines: [json.loads(line) for line in lines()]
-
-
-@pytest.fixture
-def text_logs(monkeypatch):
-    yield from logged_lines(monkeypatch, "text")
 
 
 async def test_every_answer_has_a_fresh_request_id(client):

@@ -21,7 +21,8 @@ from followup.rules.domain import (
 )
 from followup.settings import SIM_AUTH_TOKEN, SIM_FROM, Settings
 from followup.store.tables import Attempt, FollowUp, OptOut, Outcome, SmsMessage
-from tests.support.rows import NOW, add_attempt, add_client, add_follow_up, add_phone
+from tests.support.follow_up_facts import kept_and_worked_out
+from tests.support.rows import NOW, add_resident
 from tests.support.webhooks import Clock, app_for, signature
 
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
@@ -40,24 +41,6 @@ async def client(sessions, db_url, aiohttp_client):
 async def resident(sessions) -> int:
     """A resident in round 1 with a queued reminder: the follow-up's id."""
     return await add_resident(sessions, "1", RESIDENT)
-
-
-async def add_resident(sessions, ref: str, number: str) -> int:
-    async with sessions() as session, session.begin():
-        client_id, conversation_id = await add_client(session, ref)
-        follow_up = await add_follow_up(
-            session, client_id, conversation_id, round_number=1, opened_at=NOW
-        )
-        await add_phone(session, client_id, number)
-        await add_attempt(
-            session,
-            follow_up.id,
-            state=AttemptState.QUEUED,
-            purpose=AttemptPurpose.REMINDER,
-            sent_at=None,
-            tries=0,
-        )
-        return follow_up.id
 
 
 def inbound(body: str, sid: str = "SM" + "1" * 32, sender: str = RESIDENT, **extra: str):
@@ -140,6 +123,9 @@ async def test_a_number_records_the_outcome_and_stops_the_round(
         (AttemptPurpose.REMINDER, AttemptState.CANCELLED)
     ]
     assert await messages(sessions) == [(1, "outcome", False)]
+    kept, worked_out = await kept_and_worked_out(sessions)
+    assert kept == worked_out
+    assert kept[resident][1:4] == (category, None, OutcomeSource.SMS)
 
 
 async def test_the_same_webhook_twice_is_recorded_and_confirmed_once(client, sessions, resident):

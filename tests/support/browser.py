@@ -26,3 +26,11 @@ def chromium_path() -> str:
             "CI runs the browser tests: install Debian's chromium (apt-get install chromium)"
         )
     pytest.skip("no chromium on this machine (apt-get install chromium)")
+
+
+def sign_in(page, base: str, email: str, password: str) -> None:
+    """Through the sign-in form, as a person does."""
+    page.goto(base + "/inloggen")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()

@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from followup.store.engine import create_engine
 from followup.store.migrate import upgrade
 from followup.store.schema import METADATA
+from followup.store.staff_tables import AuditChainHead
 from followup.store.tables import SmsTemplate
 
 POSTGRES_ENV = "FOLLOWUP_TEST_POSTGRES_URL"
@@ -95,9 +96,9 @@ def migrate(url: str) -> None:
 
 
 TABLES = ", ".join(t.name for t in reversed(METADATA.sorted_tables))
-# Rows the migrations themselves write (the team's first SMS templates): a migrated, empty
-# database has them, as the SQLite template copy does.
-SEEDED = (SmsTemplate.__table__,)
+# Rows the migrations themselves write (the team's first SMS templates, the head of the empty
+# audit chain): a migrated, empty database has them, as the SQLite template copy does.
+SEEDED = (SmsTemplate.__table__, AuditChainHead.__table__)
 _seeded: dict[str, dict] = {}
 
 

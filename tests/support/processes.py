@@ -9,6 +9,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from followup.cli.runtime import listen
@@ -56,39 +57,88 @@ def refusing_port() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
+@dataclass
+class Running:
+    process: subprocess.Popen
+    base: str  # its URL, as it reports it
+    log: Path  # everything it printed
+
+
+@contextmanager
+def _running(argv: list[str], cwd: Path, env: dict[str, str], log_path: Path):
+    """A `followup` process writing stdout and stderr to `log_path`; stopped with SIGTERM
+    at the end of the block (if it still runs)."""
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [str(FOLLOWUP), *argv], cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def _exited(process: subprocess.Popen, log_path: Path) -> None:
+    if process.poll() is not None:
+        raise RuntimeError(
+            f"{process.args[1]} exited with {process.returncode}: {log_path.read_text()}"
+        )
+
+
+@contextmanager
+def running(
+    *command: str,
+    cwd: Path,
+    env: dict[str, str],
+    log_name: str,
+    ready_path: str = "/",
+    ready_timeout: float = 60,
+) -> Iterator[Running]:
+    """`followup COMMAND` that serves HTTP on a port it chooses itself and prints where
+    ("… draait op URL/"); yields once it answers at `ready_path`, stops it afterwards."""
+    log_path = cwd / log_name
+    with _running([*command, "--port", "0"], cwd, env, log_path) as process:
+        deadline = time.monotonic() + ready_timeout
+        while True:
+            _exited(process, log_path)
+            if started := _SERVING.search(log_path.read_text()):
+                base = started[1]
+                try:
+                    with urllib.request.urlopen(base + ready_path, timeout=2):
+                        break
+                except OSError:
+                    pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{command[0]} did not answer in time: {log_path.read_text()}")
+            time.sleep(0.2)
+        yield Running(process, base, log_path)
+
+
 @contextmanager
 def serving(*args: str, cwd: Path, env: dict[str, str], ready_timeout: float = 60) -> Iterator[str]:
     """`followup serve ARGS` on a port it chooses itself; yields its base URL, as the server
     reports it, once it answers. Without FOLLOWUP_PUBLIC_URL in `env`, the carrier reaches it
     there too."""
-    log_path = cwd / "serve.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [str(FOLLOWUP), "serve", "--port", "0", *args],
-        cwd=cwd,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with running(
+        "serve", *args, cwd=cwd, env=env, log_name="serve.log", ready_timeout=ready_timeout
+    ) as serve:
+        yield serve.base
+
+
+@contextmanager
+def working(
+    *args: str, cwd: Path, env: dict[str, str], ready_timeout: float = 60
+) -> Iterator[subprocess.Popen]:
+    """`followup worker ARGS`, once it says it runs; its output goes to `cwd/worker.log`."""
+    log_path = cwd / "worker.log"
+    with _running(["worker", *args], cwd, env, log_path) as process:
         deadline = time.monotonic() + ready_timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"serve exited with {process.returncode}: {log_path.read_text()}"
-                )
-            if started := _SERVING.search(log_path.read_text()):
-                base = started[1]
-                try:
-                    with urllib.request.urlopen(base + "/", timeout=2):
-                        break
-                except OSError:
-                    pass
+        while "followup worker draait" not in log_path.read_text():
+            _exited(process, log_path)
             if time.monotonic() > deadline:
-                raise RuntimeError(f"serve did not answer in time: {log_path.read_text()}")
+                raise RuntimeError(f"worker did not start in time: {log_path.read_text()}")
             time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+        yield process

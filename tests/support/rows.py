@@ -1,7 +1,7 @@
 """Rows made directly with the ORM, for tests that need a state the services reach later."""
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from followup.rules.domain import (
     AttemptPurpose,
@@ -87,6 +87,7 @@ async def add_follow_up(
             state=AttemptState.DELIVERED,
             due_at=opened_at,
             created_at=opened_at,
+            sent_at=opened_at,
         )
         for channel in channels
     )
@@ -129,3 +130,50 @@ async def add_attempt(session, follow_up_id: int, **values) -> Attempt:
     session.add(attempt)
     await session.flush()
     return attempt
+
+
+async def add_call_waiting(
+    session, ref: str, due_at: datetime = NOW
+) -> tuple[int, FollowUp, Attempt]:
+    """A resident whose call is due, waiting for an agent: (client id, follow-up, call)."""
+    client_id, conversation_id = await add_client(session, ref)
+    follow_up = await add_follow_up(
+        session, client_id, conversation_id, round_number=1, opened_at=NOW
+    )
+    call = await add_attempt(
+        session,
+        follow_up.id,
+        channel=Channel.CALL,
+        purpose=AttemptPurpose.CALL,
+        state=AttemptState.QUEUED,
+        sent_at=None,
+        tries=0,
+        due_at=due_at,
+    )
+    return client_id, follow_up, call
+
+
+async def add_calls_waiting(session, count: int, prefix: str = "") -> None:
+    """Residents with a call due, the first one waiting longest, for "Volgende inwoner"."""
+    for n in range(count):
+        await add_call_waiting(session, f"{prefix}{n}", due_at=NOW - timedelta(minutes=n))
+
+
+async def add_resident(sessions, ref: str, number: str) -> int:
+    """A resident with a mobile number in round 1 with a queued reminder: the follow-up's
+    id."""
+    async with sessions() as session, session.begin():
+        client_id, conversation_id = await add_client(session, ref)
+        follow_up = await add_follow_up(
+            session, client_id, conversation_id, round_number=1, opened_at=NOW
+        )
+        await add_phone(session, client_id, number)
+        await add_attempt(
+            session,
+            follow_up.id,
+            state=AttemptState.QUEUED,
+            purpose=AttemptPurpose.REMINDER,
+            sent_at=None,
+            tries=0,
+        )
+        return follow_up.id

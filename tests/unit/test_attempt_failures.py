@@ -62,6 +62,10 @@ def rejected(failure: Failure, code: int | None = None, source=CARRIER) -> Rejec
         (attempt(), rejected(Failure.UNCERTAIN), MONDAY, SENDING, DUE, 1, None, None, False),
         # Our own credentials: back in the queue as it was, and no try of the resident's.
         (attempt(), rejected(Failure.ACCOUNT, 20003), MONDAY, QUEUED, DUE, 0, None, None, False),
+        # The carrier or mail server is down: back in the queue, behind the attempts due
+        # before now, and no try of the resident's, however many times it happens.
+        (attempt(), rejected(Failure.UNREACHABLE), MONDAY, QUEUED, MONDAY, 0, None, None, False),
+        (attempt(tries=4), rejected(Failure.UNREACHABLE), DUE, QUEUED, DUE, 3, None, None, False),
         # Nothing was sent: the same attempt again after the backoff (half a minute at least).
         (attempt(), rejected(T), MONDAY, QUEUED, SOON, 1, None, None, False),
         # The backoff ends outside the window: the next moment the window is open.

@@ -77,7 +77,7 @@ def test_delivery_errors(code, expected):
 @pytest.mark.parametrize(
     ("reply", "expected"),
     [
-        (421, T),
+        (421, Failure.UNREACHABLE),  # the server itself is not available: an outage
         (450, T),
         (451, T),
         (452, T),

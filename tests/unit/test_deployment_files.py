@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from followup.cli.main import build_parser
 from followup.settings import Settings
 from followup.web.health import routes as health_routes
 
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
+ENV_EXAMPLE = ROOT / "deploy" / "followup.env.example"
 
 TOP_LEVEL_KEYS = {"services", "volumes", "networks", "secrets", "configs", "name"}
 DEPENDS_ON_CONDITIONS = {
@@ -129,18 +131,33 @@ def named_volume_sources(service: dict[str, Any]) -> list[str]:
     return names
 
 
-def service_running(argv_start: list[str]) -> tuple[str, dict[str, Any]]:
-    matches = [
-        (svc_name, svc)
+def services_running(argv_start: list[str]) -> dict[str, dict[str, Any]]:
+    return {
+        svc_name: svc
         for svc_name, svc in services().items()
         if command(svc)[: len(argv_start)] == argv_start
-    ]
+    }
+
+
+def service_running(argv_start: list[str]) -> tuple[str, dict[str, Any]]:
+    matches = services_running(argv_start)
     assert len(matches) == 1, f"expected one service running {argv_start}, found {matches}"
-    return matches[0]
+    return next(iter(matches.items()))
 
 
-def app_service() -> dict[str, Any]:
-    return service_running(["followup", "serve"])[1]
+def web_services() -> dict[str, dict[str, Any]]:
+    return services_running(["followup", "serve"])
+
+
+def followup_services() -> dict[str, dict[str, Any]]:
+    return services_running(["followup"])
+
+
+def proxy_service() -> tuple[str, dict[str, Any]]:
+    [(name, proxy)] = [
+        (name, svc) for name, svc in services().items() if "nginx" in svc.get("image", "")
+    ]
+    return name, proxy
 
 
 def dockerfile_instructions() -> list[tuple[str, str]]:
@@ -275,17 +292,18 @@ def test_followup_variables_are_settings_fields():
         assert not unknown, f"{name}: not fields of followup.settings.Settings: {sorted(unknown)}"
 
 
-def test_app_database_url_is_asyncpg_on_the_db_service():
+def test_every_followup_process_uses_asyncpg_on_the_db_service():
     all_services = services()
-    raw = environment(app_service()).get(ENV_PREFIX + "DATABASE_URL")
-    assert raw, "the app has no FOLLOWUP_DATABASE_URL"
-    url = urlsplit(substitute(raw))
-    assert url.scheme == "postgresql+asyncpg"
-    assert url.hostname in all_services, f"{url.hostname} is not a compose service"
-    db_env = environment(all_services[url.hostname])
-    assert url.port == 5432
-    assert url.username == db_env.get("POSTGRES_USER")
-    assert url.path.lstrip("/") == db_env.get("POSTGRES_DB")
+    for name, svc in followup_services().items():
+        raw = environment(svc).get(ENV_PREFIX + "DATABASE_URL")
+        assert raw, f"{name} has no FOLLOWUP_DATABASE_URL"
+        url = urlsplit(substitute(raw))
+        assert url.scheme == "postgresql+asyncpg"
+        assert url.hostname in all_services, f"{url.hostname} is not a compose service"
+        db_env = environment(all_services[url.hostname])
+        assert url.port == 5432
+        assert url.username == db_env.get("POSTGRES_USER")
+        assert url.path.lstrip("/") == db_env.get("POSTGRES_DB")
 
 
 def test_restart_policies_are_valid():
@@ -300,30 +318,137 @@ def test_ports_are_host_container_strings():
     for name, svc in services().items():
         for port in svc.get("ports") or []:
             assert isinstance(port, str), f"{name}: port {port!r} must be a quoted string"
-            assert PORT_MAPPING.match(port), f"{name}: {port!r} is not host:container"
+            rendered = substitute(port, "8080")  # a variable for the host port
+            assert PORT_MAPPING.match(rendered), f"{name}: {port!r} is not host:container"
 
 
-def test_app_runs_followup_serve_on_all_interfaces():
-    argv = command(app_service())
-    assert argv[:2] == ["followup", "serve"]
-    # Inside a container, 127.0.0.1 is unreachable through a published port.
-    assert option(argv, "--host") == "0.0.0.0"
+def test_followup_commands_are_ones_the_cli_accepts():
+    parser = build_parser()
+    for svc in followup_services().values():
+        parser.parse_args(command(svc)[1:])  # exits (fails the test) on an unknown option
+        check = (svc.get("healthcheck") or {}).get("test", [])
+        if check[1:3] == ["followup", "worker"]:
+            parser.parse_args(check[2:])
 
 
-def test_app_port_matches_published_and_exposed_ports():
-    app = app_service()
-    port = int(option(command(app), "--port") or 0)
-    mappings = [PORT_MAPPING.match(p) for p in app.get("ports") or [] if isinstance(p, str)]
-    containers = {int(m.group("container")) for m in mappings if m}
-    assert port in containers, f"app listens on {port}, publishes {containers}"
-    assert port in exposed_ports(), f"app listens on {port}, Dockerfile exposes {exposed_ports()}"
+def test_two_web_processes_run_no_scheduler_on_all_interfaces():
+    webs = web_services()
+    assert len(webs) == 2
+    for name, svc in webs.items():
+        argv = command(svc)
+        assert "--web-only" in argv, f"{name} would run a scheduler of its own"
+        # Inside a container, 127.0.0.1 is unreachable from the proxy.
+        assert option(argv, "--host") == "0.0.0.0"
+        assert int(option(argv, "--port")) in exposed_ports()
+        assert not svc.get("ports"), f"{name}: only the proxy publishes a port"
 
 
-def test_app_starts_after_a_successful_migration():
+def test_each_web_process_keeps_its_spool_in_a_volume_of_its_own():
+    """Callbacks answered while the database is away wait in the working directory's spool/:
+    a named volume each, so a recreated container does not lose them."""
+    workdir = [args for keyword, args in dockerfile_instructions() if keyword == "WORKDIR"][-1]
+    webs = [svc for svc in services().values() if "--web-only" in (command(svc) or [])]
+    volumes = [v for svc in webs for v in svc.get("volumes") or [] if v.endswith(":" + workdir)]
+    assert len(webs) == 2 and len({v.partition(":")[0] for v in volumes}) == 2
+
+
+def test_one_worker_plans_and_sends_and_keeps_the_outbox():
+    _, worker = service_running(["followup", "worker"])
+    assert worker.get("restart") == "unless-stopped"
+    # The worker sends e-mail: the outbox (relative to /data, the image's working
+    # directory) is in its named volume.
+    workdirs = [args for keyword, args in dockerfile_instructions() if keyword == "WORKDIR"]
+    mounts = {v.partition(":")[2] for v in worker.get("volumes") or []}
+    assert workdirs[-1] in mounts and named_volume_sources(worker)
+    # Its health check reads the heartbeat file its command writes.
+    check = worker["healthcheck"]["test"]
+    assert check[:4] == ["CMD", "followup", "worker", "--check"]
+    assert option(check, "--heartbeat") == option(command(worker), "--heartbeat")
+    assert option(command(worker), "--heartbeat").startswith(workdirs[-1] + "/")
+
+
+def test_followup_processes_start_after_a_successful_migration():
     migrate_name, migrate = service_running(["followup", "db", "upgrade"])
-    assert depends_on(app_service()).get(migrate_name) == "service_completed_successfully"
+    for name, svc in followup_services().items():
+        if name != migrate_name:
+            assert depends_on(svc).get(migrate_name) == "service_completed_successfully", name
     # A migration that restarts itself never "completes".
     assert migrate.get("restart", "no") == "no"
+
+
+def test_every_long_running_service_is_checked_and_restarted():
+    migrate_name, _ = service_running(["followup", "db", "upgrade"])
+    for name, svc in services().items():
+        if name == migrate_name:
+            continue
+        assert svc.get("restart") == "unless-stopped", name
+        # The image's own HEALTHCHECK probes the web port, which a worker does not open.
+        assert svc.get("healthcheck", {}).get("test"), f"{name} has no health check"
+
+
+def test_the_web_health_checks_ask_the_apps_own_health_endpoint():
+    assert any(r.method == "GET" and r.path == "/healthz" for r in health_routes)
+    for name, svc in web_services().items():
+        check = svc["healthcheck"]["test"]
+        assert check[0] == "CMD" and check[1] == "python", name
+        assert f"http://127.0.0.1:{option(command(svc), '--port')}/healthz" in check[-1]
+
+
+def nginx_config() -> str:
+    _, proxy = proxy_service()
+    [mount] = [v for v in proxy["volumes"] if v.endswith("/etc/nginx/conf.d/default.conf:ro")]
+    return (ROOT / mount.split(":")[0]).read_text(encoding="utf-8")
+
+
+def test_the_proxy_spreads_requests_over_the_web_processes():
+    _, proxy = proxy_service()
+    config = nginx_config()
+    [upstream] = re.findall(r"upstream\s+(\w+)\s*\{([^}]*)\}", config)
+    servers = set(re.findall(r"^\s*server\s+([\w-]+):(\d+)", upstream[1], re.MULTILINE))
+    assert servers == {(web, option(command(svc), "--port")) for web, svc in web_services().items()}
+    assert f"proxy_pass http://{upstream[0]};" in config
+    assert {dep: "service_healthy" for dep in web_services()} == depends_on(proxy)
+    [mapping] = proxy["ports"]
+    listens = re.findall(r"^\s*listen\s+(\d+);", config, re.MULTILINE)
+    assert listens == [PORT_MAPPING.match(substitute(mapping, "8080")).group("container")]
+    assert "/healthz" in proxy["healthcheck"]["test"][-1]
+
+
+def test_the_web_processes_trust_the_address_the_proxy_sends():
+    config = nginx_config()
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in config
+    for name, svc in web_services().items():
+        assert environment(svc).get(ENV_PREFIX + "TRUST_FORWARDED_FOR") == "true", name
+    # No paths in the proxy's log: a response link's path holds a resident's token.
+    formats = re.findall(r"log_format\s+\w+([^;]*);", config, re.DOTALL)
+    assert formats and not any(
+        "$request " in f or "$request_uri" in f or "$uri" in f for f in formats
+    )
+
+
+def test_the_env_example_names_every_variable_compose_takes():
+    example = ENV_EXAMPLE.read_text(encoding="utf-8")
+    named = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", example, re.MULTILINE))
+    required = {
+        variable
+        for text in string_values(load_compose())
+        for variable, modifier in interpolations(text)
+        if modifier.startswith((":?", "?"))
+    }
+    passed_through = {
+        key
+        for svc in services().values()
+        for key, value in environment(svc).items()
+        if value is None
+    }
+    interpolated = {v for text in string_values(load_compose()) for v, _ in interpolations(text)}
+    assert required and required <= named, f"not in the example: {required - named}"
+    assert passed_through <= named, f"not in the example: {passed_through - named}"
+    unknown = {v for v in named if v not in SETTINGS_VARIABLES and v not in interpolated}
+    assert not unknown, f"the example names what nothing reads: {unknown}"
+    # Required secrets are left empty: compose refuses to start until they are filled in.
+    for variable in required - {ENV_PREFIX + "PUBLIC_URL"}:
+        assert re.search(rf"^{variable}=$", example, re.MULTILINE), variable
 
 
 # ---------------------------------------------------------------- Dockerfile
@@ -390,12 +515,3 @@ def test_dockerfile_cmd_serves_on_the_exposed_port():
     ports = exec_ports("CMD")
     assert ports, "CMD names no port"
     assert ports <= exposed_ports(), f"CMD listens on {ports}, exposed {exposed_ports()}"
-
-
-def test_the_app_health_check_asks_the_apps_own_health_endpoint():
-    check = app_service()["healthcheck"]["test"]
-    assert check[0] == "CMD" and check[1] == "python"
-    command = app_service()["command"]
-    port = command[command.index("--port") + 1]
-    assert f"http://127.0.0.1:{port}/healthz" in check[-1]
-    assert any(r.method == "GET" and r.path == "/healthz" for r in health_routes)

@@ -6,6 +6,7 @@ import pytest
 from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import AttemptPurpose, Channel
 from followup.rules.ladder import (
+    CALL_AFTER_OPENING,
     ContactProfile,
     PlannedAttempt,
     message_channel,
@@ -113,6 +114,17 @@ def test_default_ladder_on_a_plain_week():
         datetime(2026, 6, 5, 18, 30, tzinfo=AMS),
     ]
     assert all(a.due_at.tzinfo is UTC for a in planned)
+
+
+def test_each_step_knows_what_it_may_not_go_before():
+    """The round's opening for the first step, the step before for the others, and for a call
+    straight after the opening text an hour after it."""
+    planned = plan_round(MONDAY_MORNING, MOBILE, RULES, CAL)
+    assert planned[0].earliest == MONDAY_MORNING.astimezone(UTC)
+    assert [a.earliest for a in planned[2:]] == [a.due_at for a in planned[1:-1]]
+    assert planned[1].earliest == planned[0].due_at + CALL_AFTER_OPENING
+    first_call = plan_round(MONDAY_MORNING, PREFERS_CALL, RULES, CAL)[1]
+    assert first_call.earliest == planned[0].due_at + CALL_AFTER_OPENING
 
 
 @pytest.mark.parametrize(

@@ -22,21 +22,40 @@ STAFF_ROUTES = {
     ("POST", "/beheer/gebruikers"): {Role.ADMIN},
     ("POST", "/beheer/gebruikers/{user_id}/uitzetten"): {Role.ADMIN},
     ("POST", "/beheer/gebruikers/{user_id}/telefoon"): {Role.ADMIN},
+    ("GET", "/beheer/audit"): {Role.ADMIN},
+    ("POST", "/beheer/audit/controleren"): {Role.ADMIN},
     ("POST", "/belwachtrij/volgende"): {Role.AGENT},
     ("GET", "/belwachtrij/inwoners/{client_id}"): set(STAFF),
     ("GET", "/belwachtrij/inwoners/{client_id}/live"): set(STAFF),
     ("POST", "/belwachtrij/inwoners/{client_id}/bellen"): {Role.AGENT},
     ("POST", "/belwachtrij/inwoners/{client_id}/sms"): {Role.AGENT},
     ("POST", "/belwachtrij/inwoners/{client_id}/afronden"): set(STAFF),
+    ("POST", "/belwachtrij/inwoners/{client_id}/zorgsignaal"): {Role.AGENT, Role.COORDINATOR},
+    # Only the named colleague, a coordinator or an admin: the service decides (rules/care.py).
+    ("POST", "/belwachtrij/inwoners/{client_id}/overgedragen"): set(STAFF),
     ("GET", "/belwachtrij/sjablonen"): {Role.COORDINATOR, Role.ADMIN},
     ("POST", "/belwachtrij/sjablonen"): {Role.COORDINATOR, Role.ADMIN},
+    ("GET", "/zorgwoorden"): {Role.COORDINATOR, Role.ADMIN},
+    ("POST", "/zorgwoorden"): {Role.COORDINATOR, Role.ADMIN},
+    ("GET", "/tempo"): {Role.COORDINATOR, Role.ADMIN},
+    ("POST", "/tempo/aantallen"): {Role.COORDINATOR, Role.ADMIN},
+    ("POST", "/tempo/wijk/aantal"): {Role.COORDINATOR, Role.ADMIN},
+    ("POST", "/tempo/wijk/{action}"): {Role.COORDINATOR, Role.ADMIN},
+    ("POST", "/tempo/kanaal/{action}"): {Role.COORDINATOR, Role.ADMIN},
+    ("GET", "/bereik"): {Role.COORDINATOR, Role.ADMIN},
+    ("GET", "/bereik/download.xlsx"): {Role.COORDINATOR, Role.ADMIN},
+    ("GET", "/bereik/download.csv"): {Role.COORDINATOR, Role.ADMIN},
+    ("GET", "/planning"): {Role.COORDINATOR, Role.ADMIN},
+    ("POST", "/planning"): {Role.COORDINATOR, Role.ADMIN},
 }
 # Public routes whose forms must still come from this site (Origin and CSRF token checked).
 OWN_FORMS = {("POST", "/inloggen"), ("POST", "/uitloggen")}
 
 
 def _routes() -> list[web.AbstractRoute]:
-    app = create_app(Settings(_env_file=None), secret_key=SECRET, jobs=False)
+    # With a metrics token, so /metrics is among the routes.
+    settings = Settings(_env_file=None, metrics_token="a-token-for-prometheus-only")
+    app = create_app(settings, secret_key=SECRET, jobs=False)
     return [route for route in app.router.routes() if route.method != "HEAD"]
 
 

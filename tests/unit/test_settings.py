@@ -50,6 +50,7 @@ def test_defaults():
         pytest.param("FOLLOWUP_SMTP_URL", "smtp://mail:25", "smtp_url", "smtp://mail:25",
                      id="smtp-url"),
         pytest.param("FOLLOWUP_LOG_FORMAT", "json", "log_format", "json", id="log-format"),
+        pytest.param("FOLLOWUP_METRICS_PORT", "9100", "metrics_port", 9100, id="metrics-port"),
         pytest.param("followup_carrier", "twilio", "carrier", "twilio", id="lower-case-name"),
         pytest.param("FOLLOWUP_DATABASE_URL", "postgresql://u:p@db:5432/followup",
                      "database_url", "postgresql+asyncpg://u:p@db:5432/followup",
@@ -113,6 +114,8 @@ def test_environment_wins_over_dotenv(monkeypatch, tmp_path):
                      id="twilio-api-base-no-scheme"),
         pytest.param("FOLLOWUP_CARRIER", "kpn", "carrier", id="unknown-carrier"),
         pytest.param("FOLLOWUP_LOG_FORMAT", "xml", "log_format", id="unknown-log-format"),
+        pytest.param("FOLLOWUP_METRICS_TOKEN", "geheim", "metrics_token", id="short-token"),
+        pytest.param("FOLLOWUP_METRICS_PORT", "99999", "metrics_port", id="metrics-port-range"),
     ],
 )  # fmt: skip
 def test_bad_values_are_refused_naming_the_field(monkeypatch, name, value, field):
