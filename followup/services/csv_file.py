@@ -10,7 +10,7 @@ pasted in from another export) be read line by line, each as what it is.
 import codecs
 import csv
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from operator import methodcaller
@@ -40,9 +40,12 @@ class CsvFile:
     data_rows: int
     windows_1252_lines: tuple[int, ...] = ()  # in a MIXED file: the lines read as Windows-1252
 
-    def records(self) -> Iterator[tuple[int, list[str]]]:
-        """(line number where the record starts, cells), header first; blank lines skipped."""
-        return _records(self.path, self.encoding, self.delimiter)
+    @contextmanager
+    def records(self) -> Iterator[Iterator[tuple[int, list[str]]]]:
+        """(line number where the record starts, cells), header first; blank lines skipped.
+        The file closes when the block ends, however it ends, not when the collector runs."""
+        with closing(_lines(self.path)) as lines:
+            yield _records(lines, self.encoding, self.delimiter)
 
 
 def open_csv(path: Path) -> CsvFile:
@@ -62,8 +65,9 @@ def open_csv(path: Path) -> CsvFile:
     if b"\x00" in head:
         raise ImportFileError("dit is geen CSV-bestand: het bevat binaire gegevens")
     encoding, windows_1252_lines = _detect_encoding(path, has_bom=head.startswith(codecs.BOM_UTF8))
-    lines = map(_DECODERS[encoding], _lines(path))
-    header_line = next((line for line in lines if line.strip()), None)
+    with closing(_lines(path)) as lines:
+        decoded = map(_DECODERS[encoding], lines)
+        header_line = next((line for line in decoded if line.strip()), None)
     if header_line is None:
         raise ImportFileError("het bestand is leeg")
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
@@ -88,22 +92,23 @@ def _detect_encoding(path: Path, *, has_bom: bool) -> tuple[str, tuple[int, ...]
     utf8_text = has_bom
     windows_1252_lines: list[int] = []
     offset = len(codecs.BOM_UTF8) if has_bom else 0
-    for number, line in enumerate(_lines(path), 1):
-        if not line.isascii():
-            try:
-                line.decode("utf-8")
-                utf8_text = True
-            except UnicodeDecodeError:
+    with closing(_lines(path)) as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.isascii():
                 try:
-                    line.decode("cp1252")
-                except UnicodeDecodeError as error:
-                    raise ImportFileError(
-                        f"het bestand is niet te lezen: byte {offset + error.start + 1} "
-                        f"(regel {number}) past niet in UTF-8 of Windows-1252; sla het op als "
-                        "CSV (UTF-8)"
-                    ) from None
-                windows_1252_lines.append(number)
-        offset += len(line)
+                    line.decode("utf-8")
+                    utf8_text = True
+                except UnicodeDecodeError:
+                    try:
+                        line.decode("cp1252")
+                    except UnicodeDecodeError as error:
+                        raise ImportFileError(
+                            f"het bestand is niet te lezen: byte {offset + error.start + 1} "
+                            f"(regel {number}) past niet in UTF-8 of Windows-1252; sla het op als "
+                            "CSV (UTF-8)"
+                        ) from None
+                    windows_1252_lines.append(number)
+            offset += len(line)
     if not windows_1252_lines:
         return UTF8, ()
     if not utf8_text:
@@ -125,8 +130,8 @@ _DECODERS: dict[str, Callable[[bytes], str]] = {
 }
 
 
-def _reader(path: Path, encoding: str, delimiter: str):
-    return csv.reader(map(_DECODERS[encoding], _lines(path)), delimiter=delimiter, strict=True)
+def _reader(lines: Iterator[bytes], encoding: str, delimiter: str):
+    return csv.reader(map(_DECODERS[encoding], lines), delimiter=delimiter, strict=True)
 
 
 def _numbered(reader) -> Iterator[tuple[int, list[str]]]:
@@ -141,19 +146,24 @@ def _has_content(cells: list[str]) -> bool:
     return any(cell.strip() for cell in cells)
 
 
-def _records(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    numbered = _numbered(_reader(path, encoding, delimiter))
+def _records(
+    lines: Iterator[bytes], encoding: str, delimiter: str
+) -> Iterator[tuple[int, list[str]]]:
+    numbered = _numbered(_reader(lines, encoding, delimiter))
     return ((line, cells) for line, cells in numbered if _has_content(cells))
 
 
 def _check_structure(path: Path, encoding: str, delimiter: str) -> int:
     """Read the whole file as CSV once; the number of data rows with content."""
-    reader = _reader(path, encoding, delimiter)
     header: list[str] | None = None
     data_rows = 0
     # No field holds more characters than the file has bytes: with that as the reader's
     # limit it never stops at it, and _check_cells can say which column is too long.
-    with _field_size_limit(max(MAX_FIELD_CHARS, path.stat().st_size)):
+    with (
+        closing(_lines(path)) as lines,
+        _field_size_limit(max(MAX_FIELD_CHARS, path.stat().st_size)),
+    ):
+        reader = _reader(lines, encoding, delimiter)
         try:
             for line, cells in _numbered(reader):
                 _check_cells(line, cells, header)

@@ -115,21 +115,21 @@ async def import_clients(
 ) -> ImportResult:
     """Raises ImportFileError, before anything is written, when the file cannot be used."""
     source = open_csv(path)
-    records = source.records()
-    header = _read_header(records)
-    result = ImportResult(
-        str(path),
-        source.encoding,
-        source.delimiter,
-        dry_run,
-        ignored_columns=header.ignored,
-        windows_1252_lines=source.windows_1252_lines,
-    )
-    rows = _valid_rows(records, header, today, result)
-    while chunk := list(islice(rows, chunk_rows)):
-        await _write_chunk(sessions, chunk, result, now, actor)
-        if on_progress:
-            on_progress(result.rows, source.data_rows)
+    with source.records() as records:
+        header = _read_header(records)
+        result = ImportResult(
+            str(path),
+            source.encoding,
+            source.delimiter,
+            dry_run,
+            ignored_columns=header.ignored,
+            windows_1252_lines=source.windows_1252_lines,
+        )
+        rows = _valid_rows(records, header, today, result)
+        while chunk := list(islice(rows, chunk_rows)):
+            await _write_chunk(sessions, chunk, result, now, actor)
+            if on_progress:
+                on_progress(result.rows, source.data_rows)
     if on_progress:  # rejected rows after the last chunk count as read too
         on_progress(result.rows, source.data_rows)
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from followup.services.csv_file import BLOCK, MAX_FIELD_CHARS, ImportFileError, open_csv
+from followup.services.csv_file import BLOCK, MAX_FIELD_CHARS, CsvFile, ImportFileError, open_csv
 
 NAMES = ["Aïcha Özdemir", "Ruiz Peña", "Jan de Vries"]
 
@@ -13,6 +13,11 @@ def _write(tmp_path: Path, data: bytes, name: str = "export.csv") -> Path:
     path = tmp_path / name
     path.write_bytes(data)
     return path
+
+
+def _records_of(source: CsvFile) -> list[tuple[int, list[str]]]:
+    with source.records() as records:
+        return list(records)
 
 
 def _lines(delimiter: str, *rows: list[str], newline: str = "\n") -> str:
@@ -47,7 +52,7 @@ def test_encodings_decode_to_the_same_text(tmp_path, data, delimiter):
     source = open_csv(_write(tmp_path, data))
     assert source.delimiter == delimiter
     assert source.data_rows == len(NAMES)
-    records = list(source.records())
+    records = _records_of(source)
     assert records[0] == (1, ["client_ref", "name", "wijk"])
     assert [cells[1] for _, cells in records[1:]] == NAMES
 
@@ -71,7 +76,7 @@ def test_cp1252_byte_after_first_block_is_still_found(tmp_path):
     text = "client_ref,name,wijk\n" + filler + "K0,Ruiz Peña,Centrum\n"
     source = open_csv(_write(tmp_path, text.encode("cp1252")))
     assert source.encoding == "cp1252"
-    assert list(source.records())[-1][1] == ["K0", "Ruiz Peña", "Centrum"]
+    assert _records_of(source)[-1][1] == ["K0", "Ruiz Peña", "Centrum"]
 
 
 def _mixed(*lines: tuple[str, str], bom: bytes = b"") -> bytes:
@@ -88,7 +93,7 @@ def test_utf8_file_with_a_windows_1252_line_reads_each_line_as_what_it_is(tmp_pa
     )
     source = open_csv(_write(tmp_path, data))
     assert (source.encoding, source.windows_1252_lines) == ("mixed", (3,))
-    assert [cells[1] for _, cells in source.records()][1:] == [
+    assert [cells[1] for _, cells in _records_of(source)][1:] == [
         "José Ruiz",
         "Aïcha Özdemir",
         "Ruiz Peña",
@@ -106,7 +111,7 @@ def test_mixed_file_with_bom_and_a_quoted_newline_reads_every_line_right(tmp_pat
     )
     source = open_csv(_write(tmp_path, data))
     assert (source.encoding, source.windows_1252_lines) == ("mixed", (3, 5))
-    assert list(source.records())[1:] == [
+    assert _records_of(source)[1:] == [
         (2, ["K1", "José\r\nPeña", "Centrum"]),
         (4, ["K2", "Ruiz Peña", "Oost"]),
         (5, ["K3", "Aïcha", "West"]),
@@ -118,7 +123,7 @@ def test_utf8_line_is_not_refused_for_bytes_windows_1252_lacks(tmp_path):
     data = _mixed(("client_ref,name", "utf-8"), ("K1,Ángel", "utf-8"), ("K2,Peña", "cp1252"))
     source = open_csv(_write(tmp_path, data))
     assert source.windows_1252_lines == (3,)
-    assert [cells[1] for _, cells in source.records()] == ["name", "Ángel", "Peña"]
+    assert [cells[1] for _, cells in _records_of(source)] == ["name", "Ángel", "Peña"]
 
 
 @pytest.mark.parametrize(
@@ -137,7 +142,7 @@ def test_a_file_in_one_encoding_lists_no_lines(tmp_path, data):
 def test_lines_ending_in_a_lone_carriage_return_are_lines(tmp_path, encoding):
     data = "client_ref;name\rK1;Ruiz Peña\rK2;Jan\r".encode(encoding)
     source = open_csv(_write(tmp_path, data))
-    assert list(source.records()) == [
+    assert _records_of(source) == [
         (1, ["client_ref", "name"]),
         (2, ["K1", "Ruiz Peña"]),
         (3, ["K2", "Jan"]),
@@ -197,7 +202,7 @@ def test_records_give_the_line_each_record_starts_on(tmp_path):
         "K4,Piet,Zuid"  # 10
     )
     source = open_csv(_write(tmp_path, text.encode()))
-    assert list(source.records()) == [
+    assert _records_of(source) == [
         (1, ["client_ref", "name", "wijk"]),
         (2, ["K1", "Jan\nde Vries", "Centrum"]),
         (6, ["K2", "Ruiz Peña", "Oost"]),
@@ -210,7 +215,7 @@ def test_records_give_the_line_each_record_starts_on(tmp_path):
 def test_records_line_numbers_with_crlf_and_bom(tmp_path):
     text = 'client_ref;name\r\nK1;"Jan\r\nde Vries"\r\n\r\nK2;Piet\r\n'
     source = open_csv(_write(tmp_path, codecs.BOM_UTF8 + text.encode()))
-    assert list(source.records()) == [
+    assert _records_of(source) == [
         (1, ["client_ref", "name"]),
         (2, ["K1", "Jan\r\nde Vries"]),
         (5, ["K2", "Piet"]),
@@ -284,7 +289,7 @@ LONG = "x" * (MAX_FIELD_CHARS + 1)
 def test_a_field_of_128_kb_is_read(tmp_path):
     longest = "x" * MAX_FIELD_CHARS
     source = open_csv(_write(tmp_path, f"klantnummer;naam\nK1;{longest}\n".encode()))
-    assert list(source.records())[1] == (2, ["K1", longest])
+    assert _records_of(source)[1] == (2, ["K1", longest])
 
 
 @pytest.mark.parametrize(
