@@ -1,5 +1,6 @@
 """Database fixtures: every data test runs on real SQLite and on real PostgreSQL."""
 
+import gc
 import json
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -28,6 +29,15 @@ DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 def pytest_configure(config: pytest.Config) -> None:
     if in_ci() and postgres_server_url() is None:
         raise pytest.UsageError(f"CI runs the PostgreSQL tests: set {POSTGRES_ENV}")
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_after_the_test() -> Iterator[None]:
+    """A socket or file left open in a reference cycle is otherwise found by whichever later
+    test happens to trigger the collector, and fails that test. Collecting here makes the
+    ResourceWarning fail the test that leaked it, every time."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session")
