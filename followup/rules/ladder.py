@@ -54,7 +54,7 @@ def plan_round(
 
     Due times never decrease with the step index, so the result is also in due order. A
     resident's own part of the day moves each call to that part's time, on the step's day;
-    an opening message with a call after it announces that call.
+    an opening message with a call after it announces that call (`announce_calls`).
     """
     opening_day = calendar.local_date(opened_at)
     opened_at = opened_at.astimezone(UTC)
@@ -88,7 +88,7 @@ def plan_round(
         if purpose is AttemptPurpose.OPENING:
             opening_due = due
         planned.append(PlannedAttempt(index, channel, purpose, due, earliest))
-    return _announced(planned)
+    return _announced(planned) if rules.announce_calls else planned
 
 
 def _announced(planned: list[PlannedAttempt]) -> list[PlannedAttempt]:

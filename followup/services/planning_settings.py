@@ -59,6 +59,8 @@ _DUTCH = {
     "extra_forbidden": "is geen bekende instelling",
     "missing": "ontbreekt",
     "literal_error": "moet een van deze zijn: {expected}",
+    "bool_parsing": "moet true of false zijn",
+    "bool_type": "moet true of false zijn",
     "too_short": "mag niet leeg zijn",
     "json_invalid": "dit is geen geldige JSON",
     "list_type": "moet een lijst zijn",

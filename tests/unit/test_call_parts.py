@@ -139,3 +139,8 @@ def test_every_call_goes_in_the_residents_part_on_its_steps_day(part, clock):
     assert planned[0].announces == calls[0]
     # Messages keep their own times.
     assert [p.due_at for p in planned if p.channel is Channel.SMS] == [at(2, 10), at(5, 9, 30)]
+
+
+def test_no_announcement_when_the_team_does_not_announce_calls():
+    rules = PlanningRules(announce_calls=False)
+    assert all(p.announces is None for p in plan_round(at(2, 10), PHONE, rules, CALENDAR))
