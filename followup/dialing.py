@@ -7,7 +7,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-import phonenumbers
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialer.mail import OutboxMailer, SmtpMailer
@@ -98,12 +97,8 @@ def outreach_for(
     settings: Settings, rules: PlanningRules, secret_key: str, calendar: ContactCalendar
 ) -> Outreach:
     """How this installation reaches residents under the planning rules as they are now."""
-    number = phonenumbers.parse(settings.twilio_from, "NL")
     return Outreach(
-        sender=Sender(
-            name=settings.sender_name,
-            sms_number=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL),
-        ),
+        sender=Sender(name=settings.sender_name, sms_number=settings.team_number),
         sms_from=settings.twilio_from,
         recovery=Recovery(rules, calendar),
         links=ResponseLinks(settings.public_url, secret_key),

@@ -33,6 +33,11 @@ def day_and_month(day: date) -> str:
     return f"{day.day} {_MONTH_NAMES[day.month - 1]}"
 
 
+def weekday_and_date(day: date) -> str:
+    """ "dinsdag 8 december"."""
+    return f"{_DAY_NAMES[WEEKDAYS[day.weekday()]]} {day_and_month(day)}"
+
+
 def percent(rate: float) -> str:
     """0.61 -> "61,0%": Dutch readers expect a decimal comma."""
     return f"{rate * 100:.1f}".replace(".", ",") + "%"
@@ -58,10 +63,11 @@ def window_text(window: WindowSpec) -> str:
     else:
         names = [_DAY_NAMES[day] for day in days]
         named = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} en {names[-1]}"
-    return f"{named} van {_clock(window.start)} tot {_clock(window.end)} uur"
+    return f"{named} van {clock(window.start)} tot {clock(window.end)} uur"
 
 
-def _clock(moment: time) -> str:
+def clock(moment: time) -> str:
+    """ "9.30", the way the municipality writes a time of day."""
     return f"{moment.hour}.{moment.minute:02d}"
 
 

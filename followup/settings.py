@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -103,6 +104,12 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"\+[1-9]\d{6,14}", value):
             raise ValueError("must be a number in E.164, like +3197010000001")
         return value
+
+    @property
+    def team_number(self) -> str:
+        """Our number as residents write it ("097 010000001"): SMS come from it, calls too."""
+        number = phonenumbers.parse(self.twilio_from, "NL")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
     @property
     def zone(self) -> ZoneInfo:

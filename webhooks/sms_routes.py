@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from aiohttp import web
 from twilio.twiml.messaging_response import MessagingResponse
 
-from followup.app_keys import CLOCK, SESSIONS
+from followup.app_keys import CALENDAR, CLOCK, SESSIONS
 from followup.carrier_urls import SMS_PATH
 from followup.services.replies import MAX_BODY, InboundSms, receive_sms
 from followup.web.access import public
@@ -24,8 +24,9 @@ async def inbound_sms(request: web.Request) -> web.Response:
     without a confirmation: the carrier would not send it again after an error."""
     form = await signed_form(request)
     sms = _parsed(form)
+    app = request.app
     confirmation = await or_spooled(
-        request, KIND, form, receive_sms(request.app[SESSIONS], sms, request.app[CLOCK]())
+        request, KIND, form, receive_sms(app[SESSIONS], sms, app[CLOCK](), app[CALENDAR])
     )
     response = MessagingResponse()
     if confirmation:
@@ -52,4 +53,4 @@ def _parsed(form: Mapping[str, str]) -> InboundSms:
 async def replay(app: web.Application, item: Spooled) -> None:
     """A kept message, applied late: its confirmation is not sent (the moment has passed;
     the resident's choice is recorded all the same)."""
-    await receive_sms(app[SESSIONS], _parsed(item.form), app[CLOCK]())
+    await receive_sms(app[SESSIONS], _parsed(item.form), app[CLOCK](), app[CALENDAR])

@@ -2,13 +2,18 @@
 Dutch (level B1).
 
 A message may reach a wrong number or an old address, so it never names the resident nor
-mentions benefits; it says who is getting in touch, why, and how to answer. The text is the
-same for every resident of a purpose and round, so it can be rendered again to recognise a
-message at the carrier after a crash.
+mentions benefits; it says who is getting in touch, why, and how to answer. An opening
+message followed by a call says when that call comes and from which number, because most
+people do not pick up an unknown number they were not expecting. The text follows from the
+purpose, the round and that moment alone, so it can be rendered again to recognise a message
+at the carrier after a crash.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from followup.dutch import clock, weekday_and_date
+from followup.rules.call_parts import CHOOSE_A_PART
 from followup.rules.domain import AttemptPurpose
 
 # An SMS an agent writes, and a team template: at most two concatenated messages' worth.
@@ -55,17 +60,34 @@ def _intro(purpose: AttemptPurpose, sender: Sender, round_number: int) -> str:
     return _reminder(sender)
 
 
+def call_announcement(call_at: datetime, sender: Sender) -> str:
+    """When the first call comes and from which number; `call_at` in the resident's time."""
+    return (
+        f"Wij bellen u op {weekday_and_date(call_at.date())} rond {clock(call_at.time())} uur, "
+        f"vanaf {sender.sms_number}."
+    )
+
+
 def sms_text(
-    purpose: AttemptPurpose, sender: Sender, round_number: int, response_url: str | None = None
+    purpose: AttemptPurpose,
+    sender: Sender,
+    round_number: int,
+    response_url: str | None = None,
+    call_at: datetime | None = None,
 ) -> str:
-    """The reply options in two lines; the resident's own link after them when they asked
-    for it."""
+    """The announced call and how to move it, if one follows; the reply options in two
+    lines; the resident's own link after them when they asked for it."""
+    announced = f"\n{call_announcement(call_at, sender)} {CHOOSE_A_PART}" if call_at else ""
     link = f"\nOf antwoord via deze link: {response_url}" if response_url else ""
-    return f"{_intro(purpose, sender, round_number)}\n{REPLY_OPTIONS}{link}"
+    return f"{_intro(purpose, sender, round_number)}{announced}\n{REPLY_OPTIONS}{link}"
 
 
 def email_message(
-    purpose: AttemptPurpose, sender: Sender, round_number: int, response_url: str | None = None
+    purpose: AttemptPurpose,
+    sender: Sender,
+    round_number: int,
+    response_url: str | None = None,
+    call_at: datetime | None = None,
 ) -> Email:
     subject = (
         "Herinnering: hoe gaat het met u?"
@@ -76,6 +98,16 @@ def email_message(
         [
             _intro(purpose, sender, round_number),
             "",
+            *(
+                [
+                    call_announcement(call_at, sender),
+                    "Past een ander moment van de dag beter? Kies het via de link hieronder, of "
+                    "stuur een sms met OCHTEND, MIDDAG of AVOND.",
+                    "",
+                ]
+                if call_at
+                else []
+            ),
             f"Wilt u het ons laten weten? Stuur een sms naar {sender.sms_number} met:",
             "1 als u actief bent geworden, bijvoorbeeld met vrijwilligerswerk of een opleiding",
             "2 als het WIJ-team u helpt",

@@ -1,11 +1,12 @@
 """The attempt ladder of one round: which channel each step uses and when it is due."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
+from followup.rules.call_parts import call_time
 from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import AttemptPurpose, Channel
-from followup.rules.planning_rules import PlanningRules, StepSpec
+from followup.rules.planning_rules import DayPart, PlanningRules, StepSpec
 
 # Time for the resident to read the opening message before the phone rings.
 CALL_AFTER_OPENING = timedelta(hours=1)
@@ -19,6 +20,7 @@ class ContactProfile:
     can_call: bool
     has_email: bool
     preferred: Channel | None = None
+    call_part: DayPart | None = None  # the part of the day the resident asked to be called in
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class PlannedAttempt:
     purpose: AttemptPurpose
     due_at: datetime  # UTC
     earliest: datetime  # UTC; it may not go before: the step before it, a call's opening text
+    announces: datetime | None = None  # an opening message: when it says the first call comes
 
 
 def message_channel(profile: ContactProfile) -> Channel | None:
@@ -49,7 +52,9 @@ def plan_round(
 ) -> list[PlannedAttempt]:
     """Every ladder step the profile allows, placed in its window and within the contact limits.
 
-    Due times never decrease with the step index, so the result is also in due order.
+    Due times never decrease with the step index, so the result is also in due order. A
+    resident's own part of the day moves each call to that part's time, on the step's day;
+    an opening message with a call after it announces that call (`announce_calls`).
     """
     opening_day = calendar.local_date(opened_at)
     opened_at = opened_at.astimezone(UTC)
@@ -72,12 +77,33 @@ def plan_round(
             earliest = max(earliest, opening_due + CALL_AFTER_OPENING)
         day = _step_day(step, opening_day, calls_first, calendar)
         due = _place(
-            step, day, earliest, [calendar.local_date(a.due_at) for a in planned], rules, calendar
+            step,
+            _part_time(step, profile, rules),
+            day,
+            earliest,
+            [calendar.local_date(a.due_at) for a in planned],
+            calendar,
+            rules,
         )
         if purpose is AttemptPurpose.OPENING:
             opening_due = due
         planned.append(PlannedAttempt(index, channel, purpose, due, earliest))
-    return planned
+    return _announced(planned) if rules.announce_calls else planned
+
+
+def _announced(planned: list[PlannedAttempt]) -> list[PlannedAttempt]:
+    """The opening message says when the first call comes, if one follows it."""
+    first_call = next((a for a in planned if a.channel is Channel.CALL), None)
+    if first_call is None or planned[0].purpose is not AttemptPurpose.OPENING:
+        return planned
+    return [replace(planned[0], announces=first_call.due_at), *planned[1:]]
+
+
+def _part_time(step: StepSpec, profile: ContactProfile, rules: PlanningRules) -> time | None:
+    """The time of day the step aims at; None for "first", the window's first open moment."""
+    if step.kind == "call" and profile.call_part is not None:
+        return call_time(profile.call_part, rules)
+    return None if step.part == "first" else rules.day_parts[step.part]
 
 
 def _step_day(
@@ -96,16 +122,18 @@ def _step_day(
 
 def _place(
     step: StepSpec,
+    part_time: time | None,
     day: date,
     earliest: datetime,
     taken: list[date],
-    rules: PlanningRules,
     calendar: ContactCalendar,
+    rules: PlanningRules,
 ) -> datetime:
     window = rules.window_for(step)
-    part_time = window.start if step.part == "first" else rules.day_parts[step.part]
-    # "first" is the first open moment of the day, so the search starts at midnight.
-    start = calendar.at(day, time.min if step.part == "first" else part_time)
+    if part_time is None:  # "first": the first open moment of the day, searched from midnight
+        start, part_time = calendar.at(day, time.min), window.start
+    else:
+        start = calendar.at(day, part_time)
     due = calendar.next_open(max(start, earliest), window)
     while not _within_limits(calendar.local_date(due), taken, rules):
         # Over a limit: the next day the window opens, at the step's own time of day.

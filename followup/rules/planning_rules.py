@@ -97,6 +97,9 @@ class PlanningRules(BaseModel):
     # "fixed": a call goes at its step's day part; "learned": at the hour of that day when
     # residents of the wijk answer most, as the calls so far show (`rules/call_times.py`).
     call_times: CallTimesMode = "fixed"
+    # The opening message says when the first call comes and from which number
+    # (`rules/call_parts.py`): people pick up an unknown number they expect.
+    announce_calls: bool = True
     max_contacts_per_day: int = Field(default=2, ge=1)
     max_contacts_per_week: int = Field(default=5, ge=1)
 

@@ -1,14 +1,17 @@
 """What a resident's SMS means (CONTRACT section 5) and what we answer, in plain Dutch.
 
 The whole message decides, trimmed, case-folded and with its spaces collapsed: "Bel  mij" is
-a callback request, "1" an outcome, "1 ik werk nu" is not guessed at but read by an agent.
+a callback request, "1" an outcome, "Avond" the part of the day to be called in, "1 ik werk
+nu" is not guessed at but read by an agent.
 Twilio's own `OptOutType` (STOP, START), when it sends one, wins over the text.
 """
 
 from dataclasses import dataclass
 from enum import StrEnum
 
+from followup.rules.call_parts import PART_WORDS
 from followup.rules.domain import OutcomeCategory
+from followup.rules.planning_rules import DayPart
 
 
 class ReplyKind(StrEnum):
@@ -16,6 +19,7 @@ class ReplyKind(StrEnum):
     OPT_OUT = "opt_out"
     OPT_IN = "opt_in"
     CALL_ME = "call_me"
+    CALL_PART = "call_part"  # the part of the day to be called in (`rules/call_parts.py`)
     OTHER = "other"  # kept for an agent to read; nothing is guessed
 
 
@@ -23,6 +27,7 @@ class ReplyKind(StrEnum):
 class Reply:
     kind: ReplyKind
     category: OutcomeCategory | None = None  # for OUTCOME only
+    part: DayPart | None = None  # for CALL_PART only
 
 
 # The answers a resident can choose on the response page (the form's value, what the
@@ -60,6 +65,8 @@ def interpret(body: str, opt_out_type: str | None = None) -> Reply:
     text = " ".join(body.split()).casefold()
     if text in _OUTCOMES:
         return Reply(ReplyKind.OUTCOME, _OUTCOMES[text])
+    if text in PART_WORDS:
+        return Reply(ReplyKind.CALL_PART, part=PART_WORDS[text])
     return Reply(_KEYWORDS.get(text, ReplyKind.OTHER))
 
 

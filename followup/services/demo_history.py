@@ -191,7 +191,7 @@ class _Past:
 
     async def text(self, resident: DemoResident, body: str, at: datetime) -> None:
         sms = InboundSms(self.sid(), resident.sms_number, self.outreach.sms_from, body)
-        await receive_sms(self.sessions, sms, at)
+        await receive_sms(self.sessions, sms, at, self.outreach.recovery.calendar)
 
     async def today(self, now: datetime) -> None:
         """Texts of the last hours from residents whose follow-up is open."""

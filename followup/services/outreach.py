@@ -35,10 +35,17 @@ class Outreach:
         if target.channel is Channel.CALL:
             return Outbound(**common, agent_phone=row.agent_phone)
         link = self.links.url(row.follow_up_id, row.due_at.date())
+        call_at = row.announces_call_at and row.announces_call_at.astimezone(
+            self.recovery.calendar.zone
+        )
         if target.channel is Channel.SMS:
             text = row.message or sms_text(
-                row.purpose, self.sender, row.round_number, link if row.link_in_sms else None
+                row.purpose,
+                self.sender,
+                row.round_number,
+                link if row.link_in_sms else None,
+                call_at,
             )
             return Outbound(**common, body=text, lookup=lookup)
-        email = email_message(row.purpose, self.sender, row.round_number, link)
+        email = email_message(row.purpose, self.sender, row.round_number, link, call_at)
         return Outbound(**common, subject=email.subject, body=email.body)

@@ -59,6 +59,8 @@ _DUTCH = {
     "extra_forbidden": "is geen bekende instelling",
     "missing": "ontbreekt",
     "literal_error": "moet een van deze zijn: {expected}",
+    "bool_parsing": "moet true of false zijn",
+    "bool_type": "moet true of false zijn",
     "too_short": "mag niet leeg zijn",
     "json_invalid": "dit is geen geldige JSON",
     "list_type": "moet een lijst zijn",
@@ -93,7 +95,16 @@ async def load_versioned_rules(
     (`save_rules(…, on_version=…)`), so a form cannot overwrite a colleague's change unseen."""
     async with unit_of_work(sessions) as uow:
         stored = await read_setting(uow.session, PLANNING_KEY)
-    return (PlanningRules() if stored is None else parse_rules(stored)), _version(stored)
+    return _rules_of(stored), _version(stored)
+
+
+async def rules_in(session: AsyncSession) -> PlanningRules:
+    """The stored rules (or the defaults), read in the caller's transaction."""
+    return _rules_of(await read_setting(session, PLANNING_KEY))
+
+
+def _rules_of(stored: str | None) -> PlanningRules:
+    return PlanningRules() if stored is None else parse_rules(stored)
 
 
 async def load_rules(sessions: async_sessionmaker[AsyncSession]) -> PlanningRules:

@@ -18,8 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from followup.rules import sms_replies as texts
 from followup.rules.care import MarkedReply, reply_of_marked
 from followup.rules.care_words import CARE_WORD, care_word_in
+from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import OUTCOME_SOURCE, OptOutSource
+from followup.rules.planning_rules import DayPart
 from followup.rules.sms_replies import Reply, ReplyKind, interpret
+from followup.services.call_parts import choose_call_part
 from followup.services.care_words import care_words
 from followup.services.outcomes import lift_opt_out, opt_out, record_outcome, request_callback
 from followup.store import care_signals, sms_messages
@@ -46,10 +49,14 @@ class Handled:
 
 
 async def receive_sms(
-    sessions: async_sessionmaker[AsyncSession], sms: InboundSms, now: datetime
+    sessions: async_sessionmaker[AsyncSession],
+    sms: InboundSms,
+    now: datetime,
+    calendar: ContactCalendar,
 ) -> str | None:
     """Keep and act on an SMS; the confirmation to answer with. A repeated webhook (same
-    SID) changes nothing and gets no second confirmation."""
+    SID) changes nothing and gets no second confirmation. `calendar` places the calls of a
+    resident who chooses a part of the day."""
     reply = interpret(sms.body, sms.opt_out_type)
     async with unit_of_work(sessions) as uow:
         session = uow.session
@@ -91,6 +98,9 @@ async def receive_sms(
             handled = Handled(texts.OPTED_OUT, needs_review=False)
         elif one is None:
             handled = Handled(texts.READ_BY_AGENT, needs_review=True)
+        elif reply.kind is ReplyKind.CALL_PART:
+            chosen = await choose_call_part(session, one.client_id, reply.part, now, calendar)
+            handled = Handled(chosen, needs_review=False)
         else:
             handled = await apply_reply(session, one.client_id, reply, now, OptOutSource.SMS)
         if handled.needs_review:
@@ -154,3 +164,23 @@ async def answer_by_link(
         )
         await uow.commit()
         return handled.confirmation
+
+
+async def call_part_by_link(
+    sessions: async_sessionmaker[AsyncSession],
+    follow_up_id: int,
+    part: DayPart,
+    now: datetime,
+    calendar: ContactCalendar,
+) -> str | None:
+    """A part of the day chosen on the response page: what to tell the resident, None when
+    the follow-up has closed (an old link)."""
+    async with unit_of_work(sessions) as uow:
+        follow_up = await lock_open_follow_up(uow.session, follow_up_id)
+        if follow_up is None:
+            return None
+        if await care_signals.marked_among(uow.session, [follow_up.client_id]):
+            return texts.COLLEAGUE_GETS_IN_TOUCH  # no more calls from the team
+        chosen = await choose_call_part(uow.session, follow_up.client_id, part, now, calendar)
+        await uow.commit()
+        return chosen

@@ -19,9 +19,10 @@ from followup.rules.domain import (
     MessageDirection,
 )
 from followup.rules.ladder import ContactProfile, PlannedAttempt
+from followup.rules.sms_replies import ReplyKind
 from followup.store.bulk import insert_rows
 from followup.store.care_signals import WITH_CARE, care_pending_for
-from followup.store.contact_profile import PROFILE_CODE, decode_profile
+from followup.store.contact_profile import NO_CALL_PART_BELOW, PROFILE_CODE, decode_profile
 from followup.store.rounds import latest_round_of
 from followup.store.rows import insert_select_ignoring_conflicts
 from followup.store.scratch import scratch, scratch_table
@@ -52,6 +53,7 @@ STEPS = scratch_table(
     sa.Column("channel", sa.String(32)),
     sa.Column("purpose", sa.String(32)),
     sa.Column("due_at", UTCDateTime()),
+    sa.Column("announces_at", UTCDateTime()),
     sa.Column("low", sa.Float),
     sa.Column("high", sa.Float),
 )
@@ -123,19 +125,18 @@ def _steps(
 ) -> list[dict]:
     """The next step of each group of rounds whose last attempt was the same step: the first
     planned step after it, even if the profile changed and that step is not in the ladder it
-    gets now. A call is one row per hour its group's calls are spread over (`hours`)."""
+    gets now. A call, and an opening that announces one, is one row per hour its group's
+    calls are spread over (`hours`)."""
     ladders: dict[tuple[datetime, int], Sequence[PlannedAttempt]] = {}  # the same in every wijk
     rows = []
     for opened_at, code, wijk, last_step, count in groups:
         group = WaitingGroup(opened_at, decode_profile(code), wijk, count)
         if (opened_at, code) not in ladders:
             ladders[opened_at, code] = plan(group)
-        step = next((p for p in ladders[opened_at, code] if p.step > last_step), None)
+        ladder = ladders[opened_at, code]
+        step = next((p for p in ladder if p.step > last_step), None)
         if step is None:
             continue  # the ladder is done; the round ends when its time is up
-        spans = [HourShare(step.due_at, 0.0, 1.0)]
-        if hours is not None and step.channel is Channel.CALL:
-            spans = hours(group, step)
         rows += [
             {
                 "opened_at": opened_at,
@@ -145,13 +146,60 @@ def _steps(
                 "step": step.step,
                 "channel": step.channel.value,
                 "purpose": step.purpose.value,
-                "due_at": span.at,
+                "due_at": span.at if step.channel is Channel.CALL else step.due_at,
+                "announces_at": span.at if step.announces else None,
                 "low": span.low,
                 "high": span.high,
             }
-            for span in spans
+            for span in _spans(group, step, ladder, hours)
         ]
     return rows
+
+
+def _spans(
+    group: WaitingGroup,
+    step: PlannedAttempt,
+    ladder: Sequence[PlannedAttempt],
+    hours: CallHours | None,
+) -> Sequence[HourShare]:
+    """The moments of the group's calls of this step, or of the first call an opening
+    announces, each for its span of the group. Learned hours spread them; a resident's own
+    part of the day, or fixed times, keep the planned one."""
+    if step.channel is Channel.CALL:
+        call = step
+    elif step.announces is not None:
+        call = next(p for p in ladder if p.channel is Channel.CALL)
+    else:
+        return [HourShare(step.due_at, 0.0, 1.0)]
+    if hours is not None and group.profile.call_part is None:
+        return hours(group, call)
+    return [HourShare(call.due_at, 0.0, 1.0)]
+
+
+def _kept_promise(now: datetime) -> sa.ColumnElement:
+    """A step's due time; the round's first call comes when its opening message said, if
+    that is still ahead and the resident has not chosen a part of the day since (their
+    profile code carries no part: `store/contact_profile.py`)."""
+    announced = (
+        sa.select(sa.func.max(Attempt.announces_call_at))
+        .where(Attempt.round_id == WAITING.c.round_id)
+        .scalar_subquery()
+    )
+    called_before = sa.exists().where(
+        Attempt.round_id == WAITING.c.round_id, Attempt.channel == Channel.CALL
+    )
+    return sa.case(
+        (
+            sa.and_(
+                STEPS.c.channel == Channel.CALL.value,
+                WAITING.c.profile < NO_CALL_PART_BELOW,
+                announced > sa.literal(now, UTCDateTime()),
+                ~called_before,
+            ),
+            announced,
+        ),
+        else_=STEPS.c.due_at,
+    )
 
 
 async def queue_next_steps(
@@ -175,7 +223,8 @@ async def queue_next_steps(
             STEPS.c.channel,
             STEPS.c.purpose,
             sa.literal(AttemptState.QUEUED.value),
-            STEPS.c.due_at,
+            _kept_promise(now),
+            STEPS.c.announces_at,
             sa.literal(0),
             sa.literal(now, UTCDateTime()),
         ).join(
@@ -201,6 +250,7 @@ async def queue_next_steps(
                     "purpose",
                     "state",
                     "due_at",
+                    "announces_call_at",
                     "tries",
                     "created_at",
                 ],
@@ -257,7 +307,8 @@ async def cancel_attempts_of_closed(
 
 async def cancel_attempts_after_replies(session: AsyncSession, now: datetime) -> int:
     """A reply on any channel stops every attempt queued before it for that client; an
-    attempt made because of the reply (a callback) comes after it and stays."""
+    attempt made because of the reply (a callback) comes after it and stays. Choosing a
+    part of the day to be called in is no such reply: the calls go on, at that time."""
     return await _cancel(
         session,
         now,
@@ -266,6 +317,7 @@ async def cancel_attempts_after_replies(session: AsyncSession, now: datetime) ->
             FollowUp.id == Attempt.follow_up_id,
             SmsMessage.client_id == FollowUp.client_id,
             SmsMessage.direction == MessageDirection.INBOUND,
+            SmsMessage.interpretation.is_distinct_from(ReplyKind.CALL_PART.value),
             SmsMessage.created_at > Attempt.created_at,
         ),
     )
@@ -286,6 +338,13 @@ async def queue_follow_on(
         "due_at": sa.literal(follow_on.due_at, UTCDateTime()),
         "tries": sa.literal(follow_on.tries),
         "created_at": sa.literal(now, UTCDateTime()),
+        # A retry says what the failed message said; a fallback, because the number proved
+        # wrong, announces no call.
+        "announces_call_at": (
+            sa.select(Attempt.announces_call_at).where(Attempt.id == failed.id).scalar_subquery()
+            if follow_on.channel is failed.channel
+            else sa.literal(None, UTCDateTime())
+        ),
     }
     still_open = sa.exists().where(FollowUp.id == failed.follow_up_id, FollowUp.state == OPEN)
     conditions = [still_open]

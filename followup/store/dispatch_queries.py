@@ -46,6 +46,7 @@ class AttemptRow:
     link_in_sms: bool
     due_at: datetime  # also dates the response link, so a message renders the same later
     message: str | None  # an agent's own SMS text
+    announces_call_at: datetime | None  # an opening message: when it says the first call comes
 
 
 def _agent_ready() -> sa.Exists:
@@ -73,6 +74,7 @@ def _rows() -> sa.Select:
             Client.link_in_sms,
             Attempt.due_at,
             Attempt.message,
+            Attempt.announces_call_at,
         )
         .join(FollowUp, FollowUp.id == Attempt.follow_up_id)
         .join(Client, Client.id == FollowUp.client_id)

@@ -169,6 +169,7 @@ async def erase_clients(session: AsyncSession, client_ids: Sequence[int], now: d
             email=None,
             email_invalid_detail=None,
             preferred_channel=None,
+            call_part=None,
             # Unique, as the column must be, and meaningless outside this database.
             client_ref=ERASED_REF_PREFIX + sa.cast(Client.id, sa.String),
             erased_at=now,

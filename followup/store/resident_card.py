@@ -67,6 +67,7 @@ class Resident:
     email: str | None
     email_status: ContactStatus | None
     preferred_channel: Channel | None
+    call_part: str | None  # the part of the day they asked to be called in
     opted_out: bool
 
 
@@ -158,6 +159,7 @@ async def resident(session: AsyncSession, client_id: int) -> Resident | None:
                 Client.email,
                 Client.email_status,
                 Client.preferred_channel,
+                Client.call_part,
                 active_opt_out,
             ).where(Client.id == client_id, Client.erased_at.is_(None))
         )

@@ -63,6 +63,8 @@ class Client(Base):
     )
     # Said at the conversation: SMS should carry the resident's response link too.
     link_in_sms: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The part of the day the resident asked to be called in (`rules/call_parts.py`).
+    call_part: Mapped[str | None] = mapped_column(sa.String(16))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     erased_at: Mapped[datetime | None]
@@ -317,6 +319,9 @@ class Attempt(Base):
     wrapped_up_at: Mapped[datetime | None]
     # An agent's SMS: the text they sent (other messages are rendered from their purpose).
     message: Mapped[str | None] = mapped_column(sa.String(MAX_SMS))
+    # An opening message: the moment it tells the resident the first call comes (UTC). The
+    # text is rendered from it, and the first call keeps to it (`store/attempt_queue.py`).
+    announces_call_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 

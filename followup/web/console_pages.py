@@ -12,6 +12,7 @@ from multidict import MultiDictProxy
 from followup.app_keys import CALENDAR, CLOCK, DISPATCH_SOON, RULES, SESSIONS, SETTINGS
 from followup.dutch import window_text
 from followup.rules.attempt_failures import Recovery
+from followup.rules.call_parts import PART_NAMES
 from followup.rules.care import DEFAULT_WORKING_DAYS, is_overdue, may_hand_over, may_mark
 from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import Initiative, Role, WrapUpResult
@@ -262,6 +263,7 @@ def _context(request: web.Request, viewer: SignedIn, card: Card) -> dict:
         ],
         "initiatives": card_text.INITIATIVES,
         "preference": card_text.CHANNEL_PREFERENCE,
+        "call_parts": PART_NAMES,
         "groups": [
             (title, [(r.value, LABELS_NL[r], SHORTCUTS.get(r)) for r in results])
             for title, results in RESULT_GROUPS

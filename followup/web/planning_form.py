@@ -38,6 +38,7 @@ LABELS = {
     "call_times": "tijd van het bellen",
     "fixed": "vast",
     "learned": "geleerd",
+    "announce_calls": "bellen aankondigen",
 }
 WEEKDAY_LABELS = dict(
     zip(
@@ -92,6 +93,7 @@ def settings_from(form: Mapping[str, Any]) -> dict[str, Any]:
         }
     document["day_parts"] = {part: text(f"day_parts.{part}") for part in DAY_PARTS}
     document["call_times"] = text("call_times")
+    document["announce_calls"] = text("announce_calls")
     rows = sorted(int(found[1]) for name in form if (found := _STEP_FIELD.fullmatch(name)))
     steps = []
     for row in rows[:MAX_STEPS]:

@@ -5,10 +5,11 @@ forwarded link reveals nobody."""
 import aiohttp_jinja2
 from aiohttp import web
 
-from followup.app_keys import CLOCK, SECRET_KEY, SESSIONS, SETTINGS
+from followup.app_keys import CALENDAR, CLOCK, RULES, SECRET_KEY, SESSIONS, SETTINGS
+from followup.rules.call_parts import PART_NAMES, offered_parts
 from followup.rules.response_links import Expired, Invalid, read_token
 from followup.rules.sms_replies import ANSWER_CHOICES
-from followup.services.replies import answer_by_link, link_is_open
+from followup.services.replies import answer_by_link, call_part_by_link, link_is_open
 from followup.web.access import public
 
 routes = web.RouteTableDef()
@@ -21,11 +22,20 @@ PRIVATE = {
 }
 
 
-def _page(request: web.Request, title: str, *lines: str, status: int = 200, choices=None):
+def _page(
+    request: web.Request, title: str, *lines: str, status: int = 200, choices=None, parts=None
+):
     response = aiohttp_jinja2.render_template(
         "response.html",
         request,
-        {"title": title, "lines": lines, "choices": choices},
+        {
+            "title": title,
+            "lines": lines,
+            "choices": choices,
+            "parts": parts,
+            "parts_url": request.app.router["response_call_part"].url_for(**request.match_info),
+            "team_number": request.app[SETTINGS].team_number,
+        },
         status=status,
     )
     response.headers.update(PRIVATE)
@@ -72,6 +82,7 @@ async def response_form(request: web.Request) -> web.Response:
         "Een tijd geleden sprak u met ons over wat u zelf wilde gaan doen. "
         "We willen graag weten hoe het nu gaat.",
         choices=[(value, label) for value, (label, _) in ANSWER_CHOICES.items()],
+        parts=offered_parts(await request.app[RULES].get()).items(),
     )
 
 
@@ -86,6 +97,31 @@ async def response_answer(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther(request.app.router["response_form"].url_for(**request.match_info))
     confirmation = await answer_by_link(
         request.app[SESSIONS], follow_up_id, choice[1], request.app[CLOCK]()
+    )
+    if confirmation is None:
+        return _already_answered(request)
+    return _page(request, "Dank u wel", confirmation)
+
+
+@routes.post("/antwoord/{token}/beltijd", name="response_call_part")
+@public("the signed link in the URL is the resident's key")
+async def response_call_part(request: web.Request) -> web.Response:
+    """The part of the day to be called in. Any of the three is taken, like by SMS: one the
+    page does not offer moves into the call window, and the answer says when."""
+    follow_up_id = _follow_up_id(request)
+    if isinstance(follow_up_id, web.Response):
+        return follow_up_id
+    part = (await request.post()).get("dagdeel", "")
+    if part not in PART_NAMES:
+        return _page(
+            request,
+            "Dit moment kunt u niet kiezen",
+            "Kies de ochtend, de middag of de avond.",
+            status=400,
+        )
+    app = request.app
+    confirmation = await call_part_by_link(
+        app[SESSIONS], follow_up_id, part, app[CLOCK](), app[CALENDAR]
     )
     if confirmation is None:
         return _already_answered(request)

@@ -137,7 +137,7 @@ async def test_a_reply_of_a_marked_resident_is_read_by_a_person_and_not_answered
             MONDAY.date(),
         )
         sms = InboundSms("SM-care-1", "+31612345678", world.settings.twilio_from, "1")
-        assert await receive_sms(world.sessions, sms, MONDAY) is None
+        assert await receive_sms(world.sessions, sms, MONDAY, world.calendar) is None
         async with world.sessions() as session:
             review = await session.scalar(
                 sa.select(SmsMessage.needs_review).where(SmsMessage.carrier_sid == "SM-care-1")
@@ -148,7 +148,7 @@ async def test_a_reply_of_a_marked_resident_is_read_by_a_person_and_not_answered
         assert (review, outcome) == (True, None)
         # STOP still opts out (unanswered); the colleague keeps the resident in their list.
         sms = InboundSms("SM-care-2", "+31612345678", world.settings.twilio_from, "STOP")
-        assert await receive_sms(world.sessions, sms, MONDAY) is None
+        assert await receive_sms(world.sessions, sms, MONDAY, world.calendar) is None
         async with world.sessions() as session:
             opted_out = await session.scalar(
                 sa.select(OptOut.id).where(OptOut.client_id == client_id)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from followup.rules.care_words import CARE_WORD, DEFAULT_CARE_WORDS
+from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import AuditAction, OutcomeCategory, Role
 from followup.services.care_words import load_care_words
 from followup.services.replies import InboundSms, receive_sms
@@ -22,6 +23,7 @@ from tests.support.staff import post_form, sign_in
 from tests.support.webhooks import Clock, app_for
 
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+CALENDAR = ContactCalendar(ZoneInfo("Europe/Amsterdam"))
 PUBLIC = "http://nabellen.gemeente.example"
 PASSWORD = "een lang wachtwoord"
 
@@ -71,9 +73,10 @@ async def test_a_reply_with_a_care_word_is_flagged_first_and_not_answered(sessio
     follow_up_id = await add_resident(sessions, "1", "+31612345678")
     await add_resident(sessions, "2", "+31612345679")
     sms = InboundSms("SM-1", "+31612345679", SIM_FROM, "wie is dit?")
-    assert await receive_sms(sessions, sms, NOW) is not None  # an ordinary reply: answered
+    # An ordinary reply: answered.
+    assert await receive_sms(sessions, sms, NOW, CALENDAR) is not None
     sms = InboundSms("SM-2", "+31612345678", SIM_FROM, "Ik kan de HUISUITZETTING niet aan")
-    assert await receive_sms(sessions, sms, NOW) is None
+    assert await receive_sms(sessions, sms, NOW, CALENDAR) is None
     async with sessions() as session:
         kept = await session.scalar(sa.select(SmsMessage).where(SmsMessage.carrier_sid == "SM-2"))
         to_read = await replies_to_read(session)
@@ -86,7 +89,9 @@ async def test_a_reply_with_a_care_word_is_flagged_first_and_not_answered(sessio
         ("wie is dit?", False),
     ]
     # A recognised reply keeps its effect and confirmation (CONTRACT section 5).
-    assert await receive_sms(sessions, InboundSms("SM-3", "+31612345678", SIM_FROM, "1"), NOW)
+    assert await receive_sms(
+        sessions, InboundSms("SM-3", "+31612345678", SIM_FROM, "1"), NOW, CALENDAR
+    )
     async with sessions() as session:
         category = await session.scalar(
             sa.select(Outcome.category).where(Outcome.follow_up_id == follow_up_id)
@@ -97,11 +102,11 @@ async def test_a_reply_with_a_care_word_is_flagged_first_and_not_answered(sessio
 async def test_a_care_word_from_a_number_we_do_not_know_is_read_by_a_person(sessions):
     """Someone may text from a new phone: no automatic 'we do not know this number'."""
     sms = InboundSms("SM-9", "+31687654321", SIM_FROM, "ik wil niet meer leven")
-    assert await receive_sms(sessions, sms, NOW) is None
+    assert await receive_sms(sessions, sms, NOW, CALENDAR) is None
     async with sessions() as session:
         to_read = await replies_to_read(session)
     assert [(r.client_id, r.body, r.care_word) for r in to_read] == [
         (None, "ik wil niet meer leven", True)
     ]
     ordinary = InboundSms("SM-10", "+31687654322", SIM_FROM, "wie is dit?")
-    assert await receive_sms(sessions, ordinary, NOW) is not None  # still told who we are
+    assert await receive_sms(sessions, ordinary, NOW, CALENDAR) is not None  # still told who we are

@@ -154,6 +154,7 @@ async def test_every_setting_is_saved_as_typed_and_shown_again_audited(web, sess
         "max_contacts_per_day": "3",
         "max_contacts_per_week": "6",
         "call_times": "learned",
+        "announce_calls": "false",
         "ladder.1.day": "2",
         "ladder.3.remove": "ja",  # the reminder goes
         # A new step, typed in the first empty row though it comes before step 4.
@@ -181,6 +182,7 @@ async def test_every_setting_is_saved_as_typed_and_shown_again_audited(web, sess
         max_contacts_per_day=3,
         max_contacts_per_week=6,
         call_times="learned",
+        announce_calls=False,
     )
     assert await load_rules(sessions) == expected
     assert await web.server.app[RULES].get() == expected  # this process plans with them now
@@ -258,6 +260,14 @@ async def test_a_forged_choice_of_call_times_is_named_and_changes_nothing(web, s
     assert (
         "Tijd van het bellen: moet een van deze zijn: &#39;vast&#39; of &#39;geleerd&#39;" in page
     )
+    assert await stored(sessions) == (None, [])
+
+
+async def test_a_forged_choice_of_announcing_calls_is_named_and_changes_nothing(web, sessions):
+    await signed_in_as(web, sessions)
+    answer = await send(web, await shown(web) | {"announce_calls": "misschien"})
+    assert answer.status == 400
+    assert "Bellen aankondigen: moet true of false zijn" in await answer.text()
     assert await stored(sessions) == (None, [])
 
 

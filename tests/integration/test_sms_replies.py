@@ -20,7 +20,7 @@ from followup.rules.domain import (
     UnreachableReason,
 )
 from followup.settings import SIM_AUTH_TOKEN, SIM_FROM, Settings
-from followup.store.tables import Attempt, FollowUp, OptOut, Outcome, SmsMessage
+from followup.store.tables import Attempt, Client, FollowUp, OptOut, Outcome, SmsMessage
 from tests.support.follow_up_facts import kept_and_worked_out
 from tests.support.rows import NOW, add_resident
 from tests.support.webhooks import Clock, app_for, signature
@@ -205,6 +205,28 @@ async def test_bel_asks_for_a_call_once(client, sessions, resident, word):
     assert follow_up.state is FollowUpState.OPEN
     assert follow_up.callback_requested_at == MONDAY
     assert [tuple(c) for c in calls] == [(Channel.CALL, AttemptState.QUEUED, MONDAY)]
+
+
+@pytest.mark.parametrize(
+    ("word", "part", "confirmation"),
+    [
+        ("OCHTEND", "morning", "in de ochtend, rond 9.30 uur"),
+        ("'s middags", "afternoon", "in de middag, rond 14.00 uur"),
+        ("Avond", "evening", "in de avond, rond 18.30 uur"),
+    ],
+)
+async def test_a_part_of_the_day_is_kept_and_confirmed_once(
+    client, sessions, resident, word, part, confirmation
+):
+    expected = [f"Dank u wel. Wij bellen u voortaan {confirmation}."]
+    assert await reply(client, inbound(word)) == expected
+    assert await reply(client, inbound(word)) == []  # the same webhook again
+    async with sessions() as session:
+        follow_up = await session.get(FollowUp, resident)
+        assert await session.scalar(sa.select(Client.call_part)) == part
+    assert follow_up.state is FollowUpState.OPEN
+    assert await outcome_of(sessions, resident) is None
+    assert await messages(sessions) == [(1, "call_part", False)]
 
 
 async def test_anything_else_waits_for_an_agent(client, sessions, resident):
