@@ -23,10 +23,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dialer.sim.behaviour import CallStatus, Rejection, destination, dial_fate, sms_fate
+from dialer.sim.behaviour import CallStatus, destination, dial_fate
 from followup.dialing import outreach_for
 from followup.rules.call_parts import PART_WORDS
-from followup.rules.carrier_errors import Rejected, classify_rejection
 from followup.rules.carrier_status import StatusReport
 from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import (
@@ -41,12 +40,12 @@ from followup.rules.planning_rules import PlanningRules, WindowSpec
 from followup.rules.reach_model import Assumptions, Resident, draw_resident, part_of, picks_up
 from followup.rules.sms_replies import ReplyKind, interpret
 from followup.rules.wrap_up import WrapUpForm
-from followup.services.demo_calls import CARRIER_RESULT, carrier_reports
+from followup.services.demo_calls import CARRIER_RESULT, carrier_reports, send_messages
 from followup.services.dispatch import claim_due, record_results
 from followup.services.import_clients import import_clients
 from followup.services.outreach import Outreach
 from followup.services.planning import run_planning_pass
-from followup.services.ports import Accepted, Outbound, SendResult
+from followup.services.ports import Accepted, Outbound
 from followup.services.replies import (
     InboundSms,
     answer_by_link,
@@ -155,7 +154,7 @@ class Run:
     calls: int = 0
     answered_calls: int = 0
     agent_minutes: float = 0.0
-    by: dict[str, int] = field(default_factory=dict)  # reached by: call, sms, link
+    by: dict[str, int] = field(default_factory=dict)  # reached, by the outcome's source
 
     @property
     def reach(self) -> float:
@@ -223,35 +222,15 @@ class _World:
             limit=1_000_000,
             outreach=self.outreach,
         )
-        results: list[tuple[Outbound, SendResult]] = []
-        reports: list[StatusReport] = []
-        delivered: list[Outbound] = []
-        for outbound in claimed.outbound:
-            fate = sms_fate(destination(outbound.to)) if outbound.channel is Channel.SMS else None
-            if isinstance(fate, Rejection):
-                failure = classify_rejection(fate.status, fate.code)
-                results.append((outbound, Rejected(failure, fate.code, fate.message)))
-                continue
-            sid = self.sid("SM")
-            results.append((outbound, Accepted(sid, "queued")))
-            if fate is not None:
-                reports.append(
-                    StatusReport(
-                        CarrierResource.MESSAGE,
-                        sid,
-                        fate.status,
-                        outbound.attempt_id,
-                        error_code=fate.error_code,
-                    )
-                )
-            if fate is None or fate.status == "delivered":
-                delivered.append(outbound)
-        await record_results(self.sessions, results, now=now, outreach=self.outreach)
-        await carrier_reports(self.sessions, reports, now + timedelta(minutes=1), self.outreach)
+        sent = send_messages(claimed.outbound, lambda: self.sid("SM"))
+        await record_results(self.sessions, sent.results, now=now, outreach=self.outreach)
+        await carrier_reports(
+            self.sessions, sent.reports, now + timedelta(minutes=1), self.outreach
+        )
         if self.strategy.reads_messages:
-            ids = [outbound.attempt_id for outbound in delivered]
+            ids = [outbound.attempt_id for outbound in sent.delivered]
             announced = await store.announced_calls(self.sessions, ids)
-            for outbound in delivered:
+            for outbound in sent.delivered:
                 self.read(outbound, announced.get(outbound.attempt_id), now)
 
     def read(self, outbound: Outbound, announced: datetime | None, now: datetime) -> None:
