@@ -18,6 +18,7 @@ from followup.cli import (
     report_cmd,
     serve_cmd,
     sim_cmd,
+    simulate_cmd,
     user_cmd,
     worker_cmd,
 )
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         user_cmd,
         serve_cmd,
         sim_cmd,
+        simulate_cmd,
         demo_cmd,
         report_cmd,
         worker_cmd,

@@ -10,13 +10,14 @@ not a measured figure).
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dialer.sim.behaviour import CallStatus, destination, dial_fate
+from dialer.sim.behaviour import CallStatus, Rejection, destination, dial_fate, sms_fate
+from followup.rules.carrier_errors import Rejected, classify_rejection
 from followup.rules.carrier_status import StatusReport
 from followup.rules.domain import CallLeg, CarrierResource, Channel, WrapUpResult
 from followup.rules.wrap_up import WrapUpForm
@@ -25,7 +26,7 @@ from followup.services.carrier_status import apply_statuses
 from followup.services.dispatch import claim_due, record_results
 from followup.services.next_resident import next_resident
 from followup.services.outreach import Outreach
-from followup.services.ports import Accepted, Outbound
+from followup.services.ports import Accepted, Outbound, SendResult
 from followup.services.refusals import QueueRefusal
 from followup.services.wrap_up import wrap_up
 from followup.store.leases import Lease
@@ -68,6 +69,42 @@ def pick_up_chance(local: datetime) -> float:
     if local.weekday() == 4 and local.hour >= 12:
         chance -= 0.1
     return chance
+
+
+@dataclass(slots=True)
+class MessagesSent:
+    """What the simulated carrier made of some messages: its answers to the dialer, its
+    delivery reports, and the messages that reached someone."""
+
+    results: list[tuple[Outbound, SendResult]] = field(default_factory=list)
+    reports: list[StatusReport] = field(default_factory=list)
+    delivered: list[Outbound] = field(default_factory=list)
+
+
+def send_messages(outbound: list[Outbound], sid: Callable[[], str]) -> MessagesSent:
+    """As the simulated carrier would: a wrong number refused, an unknown handset
+    undelivered, the others delivered (an e-mail is delivered when the server takes it)."""
+    sent = MessagesSent()
+    for message in outbound:
+        fate = sms_fate(destination(message.to)) if message.channel is Channel.SMS else None
+        if isinstance(fate, Rejection):
+            failure = classify_rejection(fate.status, fate.code)
+            sent.results.append((message, Rejected(failure, fate.code, fate.message)))
+            continue
+        sent.results.append((message, Accepted(name := sid(), "queued")))
+        if fate is not None:
+            sent.reports.append(
+                StatusReport(
+                    CarrierResource.MESSAGE,
+                    name,
+                    fate.status,
+                    message.attempt_id,
+                    error_code=fate.error_code,
+                )
+            )
+        if fate is None or fate.status == "delivered":
+            sent.delivered.append(message)
+    return sent
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,21 +13,17 @@ Seeded: the same `now` gives the same past on every database.
 
 import heapq
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dialer.sim.behaviour import Rejection, destination, sms_fate
-from followup.rules.carrier_errors import Rejected, classify_rejection
-from followup.rules.carrier_status import StatusReport
-from followup.rules.domain import CarrierResource, Channel, OptOutSource
+from followup.rules.domain import Channel, OptOutSource
 from followup.rules.sms_replies import ANSWER_CHOICES
-from followup.services.demo_calls import CallTeam, carrier_reports
+from followup.services.demo_calls import CallTeam, carrier_reports, send_messages
 from followup.services.dispatch import claim_due, record_results
 from followup.services.outreach import Outreach
 from followup.services.planning import run_planning_pass
-from followup.services.ports import Accepted, Outbound, SendResult
 from followup.services.replies import (
     InboundSms,
     answer_by_link,
@@ -127,22 +123,11 @@ class _Past:
             limit=100_000,
             outreach=self.outreach,
         )
-        results: list[tuple[Outbound, SendResult]] = []
-        reports = []
-        for outbound in claimed.outbound:
-            fate = sms_fate(destination(outbound.to)) if outbound.channel is Channel.SMS else None
-            if isinstance(fate, Rejection):
-                failure = classify_rejection(fate.status, fate.code)
-                results.append((outbound, Rejected(failure, fate.code, fate.message)))
-                continue
-            results.append((outbound, Accepted(sid := self.sid(), "queued")))
-            if fate is not None:
-                report = StatusReport(
-                    CarrierResource.MESSAGE, sid, fate.status, outbound.attempt_id
-                )
-                reports.append(replace(report, error_code=fate.error_code))
-        await record_results(self.sessions, results, now=now, outreach=self.outreach)
-        await carrier_reports(self.sessions, reports, now + timedelta(minutes=1), self.outreach)
+        sent = send_messages(claimed.outbound, self.sid)
+        await record_results(self.sessions, sent.results, now=now, outreach=self.outreach)
+        await carrier_reports(
+            self.sessions, sent.reports, now + timedelta(minutes=1), self.outreach
+        )
 
     async def call(self, since: datetime, until: datetime) -> None:
         """The call team's working moments between two passes."""
