@@ -7,6 +7,8 @@ from aiohttp import web
 
 from followup.app_keys import CALENDAR, CLOCK, RULES, SECRET_KEY, SESSIONS, SETTINGS
 from followup.rules.call_parts import PART_NAMES, offered_parts
+from followup.rules.email_addresses import MAX_EMAIL
+from followup.rules.phones import MAX_RAW_LENGTH
 from followup.rules.response_links import Expired, Invalid, read_token
 from followup.rules.self_service import CorrectionProblem, Verdict
 from followup.rules.sms_replies import ANSWER_CHOICES
@@ -217,8 +219,15 @@ async def number_given(request: web.Request) -> web.Response:
     except FollowUpClosed:
         return _already_answered(request)
     except CorrectionProblem as problem:
+        # What the resident just typed, back in the field (cut to what the field takes).
         return _page(
-            request, NUMBER_TITLE, status=400, problem=str(problem), phone_form=True, back=True
+            request,
+            NUMBER_TITLE,
+            status=400,
+            problem=str(problem),
+            phone_form=True,
+            given=raw.strip()[:MAX_RAW_LENGTH],
+            back=True,
         )
     return _page(request, CODE_TITLE, CODE_SENT, code_form=True, back=True)
 
@@ -299,7 +308,13 @@ async def email_given(request: web.Request) -> web.Response:
         return _already_answered(request)
     except CorrectionProblem as problem:
         return _page(
-            request, EMAIL_TITLE, status=400, problem=str(problem), email_form=True, back=True
+            request,
+            EMAIL_TITLE,
+            status=400,
+            problem=str(problem),
+            email_form=True,
+            given=raw.strip()[:MAX_EMAIL],
+            back=True,
         )
     return _page(
         request,
