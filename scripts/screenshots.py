@@ -135,6 +135,19 @@ def care_shots(page: Page, out: Path, size: str, card: str) -> None:
     shoot(page, out, "zorgsignaal-gegeven", size)
 
 
+def response_shots(page: Page, out: Path, size: str, link: str) -> None:
+    """A resident corrects their details: a number that cannot take the code (the same at
+    any hour; a good one gets its code only in the message window), then a new address."""
+    page.goto(f"{link}/nummer")
+    page.get_by_label("Uw nieuwe mobiele nummer").fill("050 367 1234")
+    page.get_by_role("button", name="Stuur mij een code").click()
+    shoot(page, out, "antwoord-nummer", size)
+    page.goto(f"{link}/email")
+    page.get_by_label("Uw nieuwe e-mailadres").fill("inwoner@voorbeeld.nl")
+    page.get_by_role("button", name="E-mailadres opslaan").click()
+    shoot(page, out, "antwoord-email", size)
+
+
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots").resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -176,6 +189,9 @@ def main() -> None:
                 shoot(page, out, "belwachtrij-zorg", size)
                 page.goto(link)
                 shoot(page, out, "antwoord", size)
+                page.locator("#echt").scroll_into_view_if_needed()
+                shoot(page, out, "antwoord-gemeente", size)
+                response_shots(page, out, size, link)
                 page.close()
                 admin = browser.new_page(
                     viewport={"width": width, "height": height}, locale="nl-NL"

@@ -16,7 +16,7 @@ from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import AttemptPurpose, AttemptState, Channel, EvidenceSource
 from followup.rules.planning_rules import PlanningRules
 from followup.rules.retry import RetryPolicy
-from followup.rules.targeting import Reach, choose_target
+from followup.rules.targeting import Reach, choose_target, own_address
 
 AGENT_MISSED = "medewerker nam niet op"
 NO_LONGER_CALLABLE = "niet meer te bellen"
@@ -91,6 +91,10 @@ def decide(
     if failure is Failure.TRANSIENT:
         return _retry(attempt, now, recovery)
     failed = _finish(attempt, now)
+    if _own(attempt):
+        # A code to a number being checked: on no list, so nothing to flag, no opt-out of
+        # the resident's, and no other channel takes it over (the code is for that number).
+        return FailureDecision(failed)
     if failure is Failure.PERMANENT:
         return FailureDecision(failed)
     if failure is Failure.OPTED_OUT:
@@ -129,6 +133,9 @@ def _retry(attempt: AttemptProgress, now: datetime, recovery: Recovery) -> Failu
         given_up = f"{attempt.error_message} (opgegeven na {attempt.tries} keer)"
         return FailureDecision(replace(_finish(attempt, now), error_message=_clip(given_up)))
     due = recovery.next_moment(attempt.channel, now + delay)
+    if attempt.handed_over and _own(attempt):
+        # A new attempt would not know the number: the resident asks for a new code.
+        return FailureDecision(_finish(attempt, now))
     if attempt.handed_over:
         # The carrier has this one under its SID: a new attempt carries the next try.
         follow_on = FollowOn(attempt.channel, due, attempt.tries)
@@ -147,6 +154,13 @@ def _flag(attempt: AttemptProgress, rejected: Rejected) -> Flag | None:
         kind = FlagKind.WRONG_NUMBER
     reason = f"carrier_{rejected.code}" if rejected.code else "carrier"
     return Flag(kind, reason, rejected.source, rejected.detail)
+
+
+def _own(attempt: AttemptProgress) -> bool:
+    return (
+        own_address(attempt.purpose, attempt.channel, attempt.phone_number_id, attempt.to_address)
+        is not None
+    )
 
 
 def _finish(attempt: AttemptProgress, now: datetime) -> AttemptProgress:

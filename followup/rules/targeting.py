@@ -53,10 +53,28 @@ class Target:
     channel: Channel
     number: Number | None = None
     email: str | None = None
+    to: str | None = None  # an address of the attempt's own (`own_address`), on no list
 
     @property
     def address(self) -> str:
-        return self.number.e164 if self.number else self.email or ""
+        return self.number.e164 if self.number else self.to or self.email or ""
+
+
+def own_address(
+    purpose: AttemptPurpose, channel: Channel, phone_number_id: int | None, to_address: str | None
+) -> str | None:
+    """The number an SMS was queued for when it is none of the resident's numbers: the code
+    that checks a new number the resident gave on the response page (a message by a person,
+    with its address and no number id from the start). Every other SMS gets one of the
+    resident's numbers when it is claimed, and keeps its id."""
+    if (
+        purpose is AttemptPurpose.AGENT_MESSAGE
+        and channel is Channel.SMS
+        and phone_number_id is None
+        and to_address
+    ):
+        return to_address
+    return None
 
 
 def choose_target(purpose: AttemptPurpose, reach: Reach) -> Target | None:
@@ -94,11 +112,13 @@ def stopped(purpose: AttemptPurpose, reach: Reach, contactable: bool) -> Unsenda
 
 
 def target_at_claim(
-    purpose: AttemptPurpose, reach: Reach, contactable: bool
+    purpose: AttemptPurpose, reach: Reach, contactable: bool, own: str | None = None
 ) -> Target | Unsendable:
-    """Where a due attempt goes now, or why it goes nowhere."""
+    """Where a due attempt goes now, or why it goes nowhere. `own`: its own address
+    (`own_address`), which it keeps."""
     return (
         stopped(purpose, reach, contactable)
+        or (Target(Channel.SMS, to=own) if own else None)
         or choose_target(purpose, reach)
         or (Unsendable.NO_ADDRESS)
     )

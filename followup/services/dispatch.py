@@ -15,7 +15,14 @@ from followup.rules import attempt_failures as failures
 from followup.rules.attempt_failures import Recovery
 from followup.rules.carrier_errors import Failure, Rejected, refused_at_sending
 from followup.rules.domain import AttemptState, Channel
-from followup.rules.targeting import Number, Target, Unsendable, stopped, target_at_claim
+from followup.rules.targeting import (
+    Number,
+    Target,
+    Unsendable,
+    own_address,
+    stopped,
+    target_at_claim,
+)
 from followup.services.attempt_failures import carry_out
 from followup.services.outreach import Outreach
 from followup.services.pacing import paused_channels
@@ -59,7 +66,8 @@ async def claim_due(
         targeted: list[tuple[AttemptRow, Target]] = []
         unsendable: dict[Unsendable, list[AttemptRow]] = {reason: [] for reason in Unsendable}
         for row in rows:
-            target = target_at_claim(row.purpose, reach[row.client_id], row.contactable)
+            own = own_address(row.purpose, row.channel, row.phone_number_id, row.to_address)
+            target = target_at_claim(row.purpose, reach[row.client_id], row.contactable, own)
             if isinstance(target, Unsendable):
                 unsendable[target].append(row)
             else:
@@ -128,7 +136,7 @@ async def _mark_sending(
     """Stored as `sending`, with where each goes, before the carrier is asked."""
     to_look_up = (
         await q.not_looked_up(
-            session, {t.number.id for _, t in targeted if t.channel is Channel.SMS}
+            session, {t.number.id for _, t in targeted if t.channel is Channel.SMS and t.number}
         )
         if outreach.lookup_before_sms
         else set()

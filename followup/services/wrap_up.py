@@ -23,13 +23,12 @@ from followup.rules.domain import (
 )
 from followup.rules.wrap_up import WrapUpForm, require_call
 from followup.services.attempt_failures import carry_out
-from followup.services.kept_opt_outs import honour_kept_opt_outs
+from followup.services.contact_changes import change_contact
 from followup.services.next_resident import LEASE
 from followup.services.outcomes import opt_out, record_outcome
 from followup.services.refusals import QueueRefusal
 from followup.store.attempt_progress import lock_attempts
 from followup.store.audit import record_audit
-from followup.store.contact_changes import replace_email, replace_primary_phone
 from followup.store.follow_ups import client_of, lock_open_follow_up
 from followup.store.leases import lease_follow_up, release_leases
 from followup.store.unit_of_work import unit_of_work
@@ -164,23 +163,12 @@ async def _wrong_number(
 async def _change_contact(
     session: AsyncSession, client_id: int, form: WrapUpForm, agent: SignedIn, now: datetime
 ) -> None:
-    changed = []
-    if form.new_phone is not None and await replace_primary_phone(
-        session, client_id, form.new_phone, agent.id, now
-    ):
-        changed.append("phone")
-    if form.new_email is not None and await replace_email(
-        session, client_id, form.new_email, agent.id, now
-    ):
-        changed.append("email")
-    if changed:
-        await honour_kept_opt_outs(session, [client_id], now)
-        record_audit(
-            session,
-            now=now,
-            actor=agent.email,
-            action=AuditAction.CONTACT_CHANGED,
-            user_id=agent.id,
-            client_id=client_id,
-            detail={"changed": changed},
-        )
+    await change_contact(
+        session,
+        client_id,
+        now,
+        phone=form.new_phone,
+        email=form.new_email,
+        actor=agent.email,
+        user_id=agent.id,
+    )

@@ -1,4 +1,5 @@
-"""A new phone number or e-mail address a resident gave an agent: it takes the place of the
+"""A new phone number or e-mail address a resident gave an agent, or confirmed themselves on
+the response page (then no user): it takes the place of the
 current one, and the old one stays in the history (a retired number keeps its row; the change
 is a row of its own)."""
 
@@ -17,7 +18,7 @@ async def replace_primary_phone(
     session: AsyncSession,
     client_id: int,
     phone: PhoneClassification,
-    user_id: int,
+    user_id: int | None,
     now: datetime,
 ) -> bool:
     """False when it is the number we have already."""
@@ -47,7 +48,7 @@ async def replace_primary_phone(
 
 
 async def replace_email(
-    session: AsyncSession, client_id: int, email: str, user_id: int, now: datetime
+    session: AsyncSession, client_id: int, email: str, user_id: int | None, now: datetime
 ) -> bool:
     """False when it is the address we have already."""
     old = await session.scalar(sa.select(Client.email).where(Client.id == client_id))
@@ -73,7 +74,7 @@ def _record(
     kind: ContactKind,
     old: str | None,
     new: str,
-    user_id: int,
+    user_id: int | None,
     now: datetime,
 ) -> None:
     session.add(

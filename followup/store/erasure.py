@@ -23,6 +23,7 @@ from followup.store.tables import (
     ContactChange,
     Conversation,
     FollowUp,
+    NumberCheck,
     Outcome,
     PhoneNumber,
     SmsMessage,
@@ -157,6 +158,13 @@ async def erase_clients(session: AsyncSession, client_ids: Sequence[int], now: d
         sa.update(ContactChange)
         .where(ContactChange.client_id.in_(client_ids))
         .values(old_value=None, new_value=""),
+        # A number given on the response page and still waiting for its code.
+        sa.update(NumberCheck)
+        .where(
+            NumberCheck.client_id.in_(client_ids),
+            sa.or_(NumberCheck.e164.is_not(None), NumberCheck.code_mac.is_not(None)),
+        )
+        .values(e164=None, code_mac=None),
         # That a resident needed care says something of their health: gone, not blanked.
         sa.delete(CareSignal).where(CareSignal.client_id.in_(client_ids)),
         sa.update(PhoneNumber)

@@ -505,3 +505,25 @@ class CareSignal(Base):
     deadline: Mapped[date]
     handed_over_at: Mapped[datetime | None]
     handed_over_by_id: Mapped[int | None] = mapped_column(fk("users.id", "SET NULL"))
+
+
+class NumberCheck(Base):
+    """A mobile number a resident gave on the response page, waiting for the code sent to it
+    (`rules/self_service.py`). Only a MAC of the code is kept. Once settled the number and
+    the MAC are blanked; the row stays, so the codes a follow-up got can be counted."""
+
+    __tablename__ = "number_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(fk("follow_ups.id"), index=True)
+    # Indexed for erasure and export, which go by client.
+    client_id: Mapped[int] = mapped_column(fk("clients.id"), index=True)
+    e164: Mapped[str | None] = mapped_column(sa.String(16))
+    code_mac: Mapped[str | None] = mapped_column(sa.String(32))
+    attempt_id: Mapped[int | None] = mapped_column(fk("attempts.id", "SET NULL"))
+    wrong_codes: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    settled_at: Mapped[datetime | None]
+    # confirmed, void (wrong too often), expired, replaced (a new code was asked)
+    result: Mapped[str | None] = mapped_column(sa.String(16))

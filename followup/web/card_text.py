@@ -180,7 +180,8 @@ def line(event: Event, role: Role) -> Line:
             what = "Nieuw telefoonnummer" if phone else "Nieuw e-mailadres"
             new, old = (masked(v, role) if phone else v for v in (event.new_value, event.old_value))
             before = f"eerder {old}" if old else "eerder geen"
-            return Line(event.at, "note", f"{what}: {new}", f"{before}, door {event.agent}")
+            who = event.agent or "de inwoner zelf, op de antwoordpagina"
+            return Line(event.at, "note", f"{what}: {new}", f"{before}, door {who}")
     raise TypeError(type(event))
 
 

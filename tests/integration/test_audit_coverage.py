@@ -23,6 +23,8 @@ from followup.services.pacing import set_limits
 from followup.services.planning_settings import save_rules
 from followup.services.reach_dashboard import FileKind, report_file
 from followup.services.resident_card import open_card
+from followup.services.self_service import ACTOR as RESIDENT
+from followup.services.self_service import correct_email
 from followup.services.sign_in import SignInLocked, sign_in
 from followup.services.sms_templates import save_templates
 from followup.services.users import add_user
@@ -101,6 +103,11 @@ async def contact_changed(sessions, w, **_):
     return AuditAction.CONTACT_CHANGED, AGENT, w["client_id"]
 
 
+async def contact_changed_by_resident(sessions, w, **_):
+    await correct_email(sessions, w["follow_up_id"], "nieuw@voorbeeld.nl", NOW)
+    return AuditAction.CONTACT_CHANGED, RESIDENT, w["client_id"]
+
+
 async def report_downloaded(sessions, w, **_):
     await report_file(sessions, ZONE, ReportFilter(), FileKind.CSV, w["coordinator"], NOW)
     return AuditAction.REPORT_DOWNLOADED, COORDINATOR, None
@@ -169,6 +176,7 @@ EVENTS = {
     "recorded an outcome after a call": outcome_by_agent,
     "recorded an outcome in the back office": outcome_by_back_office,
     "changed contact details": contact_changed,
+    "changed their own contact details on the response page": contact_changed_by_resident,
     "downloaded a report from /bereik": report_downloaded,
     "exported a report with `followup report`": report_exported,
     "changed the planning": planning_changed,

@@ -174,3 +174,26 @@ def test_a_resident_no_longer_to_be_called_ends_the_call_attempt():
         MONDAY,
         "niet meer te bellen",
     )
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        rejected(BAD, 21211),
+        rejected(NO_SMS, 21614),
+        rejected(Failure.OPTED_OUT, 21610),
+        rejected(T),
+    ],
+)
+def test_a_code_to_a_number_being_checked_ends_with_its_failure(failure):
+    """On no list of the resident's: nothing to flag, no opt-out of theirs, no other channel
+    (the code is for that number), no new attempt; the resident asks for a new code."""
+    code = attempt(purpose=AttemptPurpose.AGENT_MESSAGE, phone_number_id=None, carrier_sid="SM1")
+    decision = rules.decide(code, failure, MONDAY, RECOVERY)
+    assert decision.attempt.state is FAILED
+    assert (decision.follow_on, decision.flag, decision.opted_out, decision.contact_lost) == (
+        None,
+        None,
+        False,
+        False,
+    )

@@ -54,3 +54,11 @@ def test_a_new_address_says_there_was_none_before():
         "Nieuw e-mailadres: n@voorbeeld.nl",
         "eerder geen, door a@gemeente.nl",
     )
+
+
+def test_a_change_without_an_agent_is_the_residents_own():
+    """Confirmed by the resident on the response page (services/self_service.py)."""
+    change = ContactChangeEvent(AT, ContactKind.EMAIL, "o@voorbeeld.nl", "n@voorbeeld.nl", None)
+    assert line(change, Role.AGENT).detail == (
+        "eerder o@voorbeeld.nl, door de inwoner zelf, op de antwoordpagina"
+    )

@@ -9,6 +9,7 @@ from followup.rules.targeting import (
     Target,
     Unsendable,
     choose_target,
+    own_address,
     target_at_claim,
 )
 
@@ -80,3 +81,32 @@ def test_target_address():
 )
 def test_where_a_claimed_attempt_goes_or_why_not(reach, contactable, expected):
     assert target_at_claim(OPENING, reach, contactable) == expected
+
+
+def test_a_code_for_a_new_number_goes_to_that_number_and_nowhere_else():
+    """The SMS with the code for a number the resident gave on the response page: on none of
+    the resident's lists, so it keeps the address it was queued with."""
+    own = own_address(AttemptPurpose.AGENT_MESSAGE, Channel.SMS, None, "+31699999999")
+    reach = Reach((MOBILE,), MAIL)
+    target = target_at_claim(AttemptPurpose.AGENT_MESSAGE, reach, True, own)
+    assert target == Target(Channel.SMS, to="+31699999999")
+    assert target.address == "+31699999999"
+    stopped_by = target_at_claim(
+        AttemptPurpose.AGENT_MESSAGE, Reach((), None, opted_out=True), True, own
+    )
+    assert stopped_by is Unsendable.OPTED_OUT
+
+
+@pytest.mark.parametrize(
+    ("purpose", "channel", "number_id", "to"),
+    [
+        # Requeued after it was sent: the resident's number.
+        (AttemptPurpose.AGENT_MESSAGE, Channel.SMS, 11, "+31612345678"),
+        (AttemptPurpose.AGENT_MESSAGE, Channel.SMS, None, None),  # its number comes at the claim
+        (OPENING, Channel.SMS, None, "+31612345678"),
+        (AttemptPurpose.AGENT_MESSAGE, Channel.EMAIL, None, MAIL),
+        (CALL, Channel.CALL, None, "+31612345678"),
+    ],
+)
+def test_every_other_attempt_has_no_address_of_its_own(purpose, channel, number_id, to):
+    assert own_address(purpose, channel, number_id, to) is None
