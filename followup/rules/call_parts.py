@@ -14,6 +14,7 @@ from followup.dutch import clock
 from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.planning_rules import DayPart, PlanningRules
 
+DAYS_SEARCHED = 366
 # A call needs room before the window closes: the latest a chosen call may start.
 ROOM_BEFORE_CLOSING = timedelta(minutes=30)
 
@@ -31,6 +32,13 @@ PART_NAMES: dict[DayPart, str] = {
 CHOOSE_A_PART = "Past een ander moment beter? Stuur OCHTEND, MIDDAG of AVOND."
 
 
+def part_of(moment: time) -> DayPart:
+    """The part of the day a time of day falls in: before 12, before 17, after."""
+    if moment.hour < 12:
+        return "morning"
+    return "afternoon" if moment.hour < 17 else "evening"
+
+
 def call_time(part: DayPart, rules: PlanningRules) -> time:
     """The part's time in the planning settings, or the nearest time inside the call window
     that still leaves room for the call."""
@@ -41,11 +49,12 @@ def call_time(part: DayPart, rules: PlanningRules) -> time:
 
 def offered_parts(rules: PlanningRules) -> dict[DayPart, str]:
     """The parts the team calls in, as the response page offers them: "In de ochtend, rond
-    9.30 uur". A part outside the call window is not offered (by SMS it is moved)."""
+    9.30 uur". A part the call window leaves no time in is not offered (by SMS, a call
+    moves to the nearest time the team calls)."""
     return {
         part: f"{PART_NAMES[part].capitalize()}, rond {clock(at)} uur"
-        for part, at in rules.day_parts.items()
-        if call_time(part, rules) == at
+        for part in rules.day_parts
+        if part_of(at := call_time(part, rules)) == part
     }
 
 
@@ -53,7 +62,7 @@ def chosen_text(part: DayPart, rules: PlanningRules) -> str:
     """The confirmation of a choice: when we call from now on, and, when that is not the
     part the resident asked for, why."""
     at = call_time(part, rules)
-    if at == rules.day_parts[part]:
+    if part_of(at) == part:
         return f"Dank u wel. Wij bellen u voortaan {PART_NAMES[part]}, rond {clock(at)} uur."
     return (
         f"Dank u wel. {PART_NAMES[part].capitalize()} bellen wij niet. Wij bellen u voortaan "
@@ -68,14 +77,12 @@ def moved_call(
     calendar: ContactCalendar,
     now: datetime,
 ) -> datetime:
-    """A call already queued, moved to the resident's part of the day: that time on the day
-    it was due, or, once that has passed, on the next day the team calls."""
-    at = call_time(part, rules)
+    """A call already queued, or due already, moved to the resident's part of the day: that
+    time on the day it was due, or, once that has passed, on the next day the team calls."""
+    at, window = call_time(part, rules), rules.call_window
     day = calendar.local_date(max(due_at, now))
-    moment = calendar.at(day, at)
-    if moment < now:
-        tomorrow = calendar.at(day + timedelta(days=1), time.min)
-        moment = calendar.at(
-            calendar.local_date(calendar.next_open(tomorrow, rules.call_window)), at
-        )
-    return calendar.next_open(moment, rules.call_window)
+    for _ in range(DAYS_SEARCHED):
+        if calendar.open_on(day, window) and (moment := calendar.at(day, at)) >= now:
+            return calendar.next_open(moment, window)
+        day += timedelta(days=1)
+    raise ValueError(f"the call window {window} does not open within {DAYS_SEARCHED} days")

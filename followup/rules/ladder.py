@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from followup.rules.call_parts import call_time
+from followup.rules.call_parts import call_time, moved_call
 from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import AttemptPurpose, Channel
 from followup.rules.planning_rules import DayPart, PlanningRules, StepSpec
@@ -49,12 +49,14 @@ def plan_round(
     profile: ContactProfile,
     rules: PlanningRules,
     calendar: ContactCalendar,
+    not_before: datetime | None = None,
 ) -> list[PlannedAttempt]:
     """Every ladder step the profile allows, placed in its window and within the contact limits.
 
     Due times never decrease with the step index, so the result is also in due order. A
     resident's own part of the day moves each call to that part's time, on the step's day;
-    an opening message with a call after it announces that call (`announce_calls`).
+    an opening message with a call after it announces that call (`announce_calls`). Such a
+    call queued late (`not_before`, the pass's moment) moves to the next time of that part.
     """
     opening_day = calendar.local_date(opened_at)
     opened_at = opened_at.astimezone(UTC)
@@ -85,6 +87,9 @@ def plan_round(
             calendar,
             rules,
         )
+        if channel is Channel.CALL and profile.call_part and not_before and due < not_before:
+            # A step queued late: not at once, at any hour, but at the resident's time.
+            due = moved_call(due, profile.call_part, rules, calendar, not_before)
         if purpose is AttemptPurpose.OPENING:
             opening_due = due
         planned.append(PlannedAttempt(index, channel, purpose, due, earliest))

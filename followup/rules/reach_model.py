@@ -10,6 +10,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from followup.rules.call_parts import part_of
 from followup.rules.planning_rules import DayPart
 
 PARTS: tuple[DayPart, ...] = ("morning", "afternoon", "evening")
@@ -19,6 +20,7 @@ PARTS: tuple[DayPart, ...] = ("morning", "afternoon", "evening")
 class Assumptions:
     # Contact details (Boudreaux 2000: 16.1% of numbers wrong, 11.7% disconnected).
     wrong_number: float = 0.161  # someone else's number: rings, but never the resident
+    stranger_answers: float = 0.5  # whoever has it now picks up: the agent hears it is wrong
     disconnected: float = 0.117  # the carrier refuses it
     mobile: float = 0.85  # of the numbers: a mobile (the others are landlines)
     email: float = 0.30  # has an e-mail address on file (no source)
@@ -70,20 +72,15 @@ def draw_resident(rng: random.Random, a: Assumptions) -> Resident:
     )
 
 
-def part_of(moment: datetime) -> DayPart:
-    """The part of the day a local moment falls in: before 12, before 17, after."""
-    if moment.hour < 12:
-        return "morning"
-    return "afternoon" if moment.hour < 17 else "evening"
-
-
 def picks_up(
     resident: Resident, local: datetime, announced: bool, rng: random.Random, a: Assumptions
 ) -> bool:
-    """Whether the resident answers a call at this local moment."""
+    """Whether the resident answers a call at this local moment; `announced`: they were told
+    of this call, or chose its part of the day themselves."""
     if not resident.number_ok:
         return False
-    chance = resident.pick_up * (1.0 if part_of(local) == resident.best_part else a.other_part)
+    suits = part_of(local.time()) == resident.best_part
+    chance = resident.pick_up * (1.0 if suits else a.other_part)
     if announced:
         chance *= a.announced_lift
     return rng.random() < min(chance, 1.0)

@@ -55,6 +55,7 @@ _KEYWORDS = {
     "start": ReplyKind.OPT_IN,
     **{word: ReplyKind.CALL_ME for word in ("bel", "bel mij", "bellen")},
 }
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 _CARRIER_OPT_OUT_TYPES = {"stop": ReplyKind.OPT_OUT, "start": ReplyKind.OPT_IN}
 
 
@@ -62,7 +63,8 @@ def interpret(body: str, opt_out_type: str | None = None) -> Reply:
     carrier = _CARRIER_OPT_OUT_TYPES.get((opt_out_type or "").strip().casefold())
     if carrier is not None:
         return Reply(carrier)
-    text = " ".join(body.split()).casefold()
+    # Phones type a curly apostrophe in "’s avonds".
+    text = " ".join(body.split()).casefold().translate(_APOSTROPHES)
     if text in _OUTCOMES:
         return Reply(ReplyKind.OUTCOME, _OUTCOMES[text])
     if text in PART_WORDS:

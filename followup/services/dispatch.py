@@ -6,7 +6,7 @@ before the carrier is asked, and only an attempt still `sending` takes the answe
 """
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -15,6 +15,7 @@ from followup.rules import attempt_failures as failures
 from followup.rules.attempt_failures import Recovery
 from followup.rules.carrier_errors import Failure, Rejected, refused_at_sending
 from followup.rules.domain import AttemptState, Channel
+from followup.rules.ladder import CALL_AFTER_OPENING
 from followup.rules.targeting import (
     Number,
     Target,
@@ -61,7 +62,9 @@ async def claim_due(
     async with unit_of_work(sessions) as uow:
         # Read per batch (one row by key): a pause holds from the next batch on.
         channels -= await paused_channels(uow.session)
-        rows = await q.lock_due(uow.session, now, channels, limit)
+        rows = await _without_passed_announcements(
+            uow.session, await q.lock_due(uow.session, now, channels, limit), now
+        )
         reach = await load_reach(uow.session, {row.client_id for row in rows})
         targeted: list[tuple[AttemptRow, Target]] = []
         unsendable: dict[Unsendable, list[AttemptRow]] = {reason: [] for reason in Unsendable}
@@ -198,6 +201,22 @@ class Recorded:
     failed: int = 0
     unsure: int = 0
     held: int = 0  # the carrier or mail server was down: back in the queue, no try counted
+
+
+async def _without_passed_announcements(
+    session: AsyncSession, rows: list[AttemptRow], now: datetime
+) -> list[AttemptRow]:
+    """An opening that goes out late (an outage, a paused channel) announces no call that is
+    past or nearly so: the text goes, and renders again for the reconciler, without it."""
+    late = {
+        row.id
+        for row in rows
+        if row.announces_call_at and row.announces_call_at < now + CALL_AFTER_OPENING
+    }
+    if not late:
+        return rows
+    await q.forget_announcements(session, late)
+    return [replace(row, announces_call_at=None) if row.id in late else row for row in rows]
 
 
 async def record_results(

@@ -102,7 +102,7 @@ async def _pass(
         result.attempts_queued = await queue.queue_next_steps(
             session,
             now,
-            lambda group: plan_round(group.opened_at, group.profile, rules, calendar),
+            lambda group: plan_round(group.opened_at, group.profile, rules, calendar, now),
             await _call_hours(session, now, rules, calendar, rng),
         )
         if dry_run:

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialer.sim.behaviour import CallStatus, destination, dial_fate
 from followup.dialing import outreach_for
-from followup.rules.call_parts import PART_WORDS
+from followup.rules.call_parts import PART_WORDS, part_of
 from followup.rules.carrier_status import StatusReport
 from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import (
@@ -36,8 +36,8 @@ from followup.rules.domain import (
     WrapUpResult,
 )
 from followup.rules.import_rows import Field
-from followup.rules.planning_rules import PlanningRules, WindowSpec
-from followup.rules.reach_model import Assumptions, Resident, draw_resident, part_of, picks_up
+from followup.rules.planning_rules import DayPart, PlanningRules, WindowSpec
+from followup.rules.reach_model import Assumptions, Resident, draw_resident, picks_up
 from followup.rules.sms_replies import ReplyKind, interpret
 from followup.rules.wrap_up import WrapUpForm
 from followup.services.demo_calls import CARRIER_RESULT, carrier_reports, send_messages
@@ -61,7 +61,7 @@ from followup.store.migrate import upgrade
 from followup.store.users import SignedIn
 
 ZONE = ZoneInfo("Europe/Amsterdam")
-START = datetime(2027, 3, 1, 8, tzinfo=ZONE)  # a Monday, clear of holidays for two rounds
+START = datetime(2027, 9, 6, 8, tzinfo=ZONE)  # a Monday, no holiday in the 44 days after
 DAYS = 44  # two rounds of 14 days, 14 days apart, and the last calls' reports
 FIRST_HOUR, LAST_HOUR = 9, 21  # the hours the service may contact anyone
 STEP = timedelta(hours=1)  # the clock moves on by whole hours
@@ -120,12 +120,12 @@ STRATEGIES = {
             "announced",
             "De belladder van nu, met aangekondigd bellen en zelf een tijd kiezen",
             PlanningRules(),
-            link_in_sms=True,
             chooses_part=True,
         ),
         Strategy(
             "full",
-            "Met geleerde beltijden, aangekondigd bellen en zelf een tijd kiezen",
+            "Alles: geleerde beltijden, aangekondigd bellen, zelf een tijd kiezen, de link in "
+            "elke sms",
             PlanningRules(call_times="learned"),
             link_in_sms=True,
             chooses_part=True,
@@ -194,6 +194,7 @@ class _World:
         self.index: dict[int, int] = {}  # client id -> resident
         self.client_of: dict[int, int] = {}  # resident -> client id
         self.told: dict[int, datetime] = {}  # resident -> the call their opening announced
+        self.chose: dict[int, DayPart] = {}  # resident -> the part of the day they asked for
         self.reactions: list[_Reaction] = []  # a heap
         self.agent: SignedIn
         self.sids = 0
@@ -222,16 +223,19 @@ class _World:
             limit=1_000_000,
             outreach=self.outreach,
         )
+        if not self.strategy.reads_messages:  # 2016 had none: nothing is learnt from them
+            accepted = [(o, Accepted(self.sid("SM"), "queued")) for o in claimed.outbound]
+            await record_results(self.sessions, accepted, now=now, outreach=self.outreach)
+            return
         sent = send_messages(claimed.outbound, lambda: self.sid("SM"))
         await record_results(self.sessions, sent.results, now=now, outreach=self.outreach)
         await carrier_reports(
             self.sessions, sent.reports, now + timedelta(minutes=1), self.outreach
         )
-        if self.strategy.reads_messages:
-            ids = [outbound.attempt_id for outbound in sent.delivered]
-            announced = await store.announced_calls(self.sessions, ids)
-            for outbound in sent.delivered:
-                self.read(outbound, announced.get(outbound.attempt_id), now)
+        ids = [outbound.attempt_id for outbound in sent.delivered]
+        announced = await store.announced_calls(self.sessions, ids)
+        for outbound in sent.delivered:
+            self.read(outbound, announced.get(outbound.attempt_id), now)
 
     def read(self, outbound: Outbound, announced: datetime | None, now: datetime) -> None:
         """A message arrived and is read: whether and how the resident answers it."""
@@ -252,7 +256,7 @@ class _World:
         elif (
             announced is not None
             and self.strategy.chooses_part
-            and part_of(announced.astimezone(ZONE)) != resident.best_part
+            and part_of(announced.astimezone(ZONE).time()) != resident.best_part
             and self.rng.random() < self.a.part_reply
         ):
             word = WORDS[resident.best_part]
@@ -263,6 +267,8 @@ class _World:
             reaction = heapq.heappop(self.reactions)
             client_id = self.client_of[reaction.index]
             reply = interpret(reaction.text)
+            if reply.part is not None:
+                self.chose[reaction.index] = reply.part
             if reaction.by_link:
                 follow_up_id = await store.follow_up_of(self.sessions, client_id)
                 if reply.kind is ReplyKind.CALL_PART:
@@ -299,12 +305,18 @@ class _World:
         for outbound in claimed.outbound:
             index = self.index[outbound.client_id]
             told = self.told.get(index)
-            announced = told is not None and abs(told - now) < timedelta(hours=1)
+            announced = (told is not None and abs(told - now) < timedelta(hours=1)) or (
+                self.chose.get(index) == part_of(local.time())
+            )
+            resident = self.residents[index]
             fate = dial_fate(destination(outbound.to))
             if fate.status is not CallStatus.IN_PROGRESS:
                 status, minutes = fate.status.value, self.a.no_answer_minutes
                 results[outbound] = CARRIER_RESULT[fate.status]
-            elif picks_up(self.residents[index], local, announced, self.rng, self.a):
+            elif not resident.number_ok and self.rng.random() < self.a.stranger_answers:
+                status, minutes = "completed", self.a.no_answer_minutes
+                results[outbound] = WrapUpResult.WRONG_NUMBER
+            elif picks_up(resident, local, announced, self.rng, self.a):
                 status, minutes = "completed", self.a.talk_minutes
                 says = self.rng.choices(list(SAYS), weights=list(SAYS.values()))[0]
                 results[outbound] = SAYS_ON_THE_PHONE[says]

@@ -99,8 +99,7 @@ async def receive_sms(
         elif one is None:
             handled = Handled(texts.READ_BY_AGENT, needs_review=True)
         elif reply.kind is ReplyKind.CALL_PART:
-            chosen = await choose_call_part(session, one.client_id, reply.part, now, calendar)
-            handled = Handled(chosen, needs_review=False)
+            handled = await _call_part(session, one.client_id, reply.part, now, calendar)
         else:
             handled = await apply_reply(session, one.client_id, reply, now, OptOutSource.SMS)
         if handled.needs_review:
@@ -109,6 +108,20 @@ async def receive_sms(
     # The carrier already confirmed a STOP or START it handled itself: one answer only. A
     # resident marked as needing care gets no automatic answer at all.
     return None if sms.opt_out_type or marked else handled.confirmation
+
+
+async def _call_part(
+    session: AsyncSession,
+    client_id: int,
+    part: DayPart,
+    now: datetime,
+    calendar: ContactCalendar,
+) -> Handled:
+    """Kept while a follow-up runs; without one no call comes (answered, opted out, never
+    asked), so promising a time would be wrong: a person reads it."""
+    if await lock_open_follow_up_of_client(session, client_id) is None:
+        return Handled(texts.READ_BY_AGENT, needs_review=True)
+    return Handled(await choose_call_part(session, client_id, part, now, calendar), False)
 
 
 async def apply_reply(

@@ -180,9 +180,12 @@ def _kept_promise(now: datetime) -> sa.ColumnElement:
     """A step's due time; the round's first call comes when its opening message said, if
     that is still ahead and the resident has not chosen a part of the day since (their
     profile code carries no part: `store/contact_profile.py`)."""
-    announced = (
+    announced = (  # by a message that went out: one refused announced nothing
         sa.select(sa.func.max(Attempt.announces_call_at))
-        .where(Attempt.round_id == WAITING.c.round_id)
+        .where(
+            Attempt.round_id == WAITING.c.round_id,
+            Attempt.state.in_([AttemptState.SENT, AttemptState.DELIVERED]),
+        )
         .scalar_subquery()
     )
     called_before = sa.exists().where(

@@ -254,3 +254,12 @@ async def record_sent(
     if texts:
         # The reconciler may have recorded the same message first.
         await session.execute(insert_ignoring_conflicts(session, SmsMessage.__table__), texts)
+
+
+async def forget_announcements(session: AsyncSession, attempt_ids: Collection[int]) -> None:
+    await session.execute(
+        sa.update(Attempt)
+        .where(Attempt.id.in_(attempt_ids))
+        .values(announces_call_at=None)
+        .execution_options(synchronize_session=False)
+    )

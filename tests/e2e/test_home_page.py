@@ -1,5 +1,6 @@
 """`followup serve --demo` from an empty folder, looked at in a real browser."""
 
+import re
 import sqlite3
 import time
 from datetime import date
@@ -175,3 +176,97 @@ def test_a_resident_answers_on_a_phone_through_the_link_in_the_email(demo_server
     finally:
         database.close()
     assert recorded == [("active", "email_link", "closed")]
+
+
+def _open_follow_ups(folder, count: int) -> list[int]:
+    """Open follow-ups of residents with a mobile number, as many as asked, once planned."""
+    database = sqlite3.connect(folder / "followup.db")
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            rows = database.execute(
+                "SELECT f.id FROM follow_ups f JOIN phone_numbers p ON p.client_id = f.client_id "
+                "WHERE f.state = 'open' AND p.type = 'mobile' AND p.retired_at IS NULL "
+                "ORDER BY f.id DESC LIMIT ?",
+                (count,),
+            ).fetchall()
+            if len(rows) == count:
+                return [row[0] for row in rows]
+            assert time.monotonic() < deadline, "no follow-ups opened"
+            time.sleep(0.5)
+    finally:
+        database.close()
+
+
+def _one(folder, query: str, *args) -> tuple | None:
+    database = sqlite3.connect(folder / "followup.db")
+    try:
+        return database.execute(query, args).fetchone()
+    finally:
+        database.close()
+
+
+def test_a_resident_chooses_the_time_to_be_called_on_a_phone(demo_server, page):
+    base, folder = demo_server
+    [follow_up_id, _] = _open_follow_ups(folder, 2)
+    phone = page.context.browser.new_page(viewport={"width": 360, "height": 740})
+    phone.goto(ResponseLinks(base, SECRET).url(follow_up_id, date.today()))
+    expect(phone.get_by_text("Wanneer kunnen wij u het best bellen?")).to_be_visible()
+    phone.get_by_role("button", name="In de avond, rond 18.30 uur").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Dank u wel")
+    expect(phone.get_by_text("Wij bellen u voortaan in de avond, rond 18.30 uur.")).to_be_visible()
+    phone.close()
+    chosen = _one(
+        folder,
+        "SELECT c.call_part FROM clients c JOIN follow_ups f ON f.client_id = c.id WHERE f.id = ?",
+        follow_up_id,
+    )
+    assert chosen == ("evening",)
+
+
+def test_a_resident_corrects_their_number_with_the_code_sent_to_it(demo_server, page):
+    base, folder = demo_server
+    [_, follow_up_id] = _open_follow_ups(folder, 2)
+    new_number = "+31655551237"
+    phone = page.context.browser.new_page(viewport={"width": 360, "height": 740})
+    phone.goto(ResponseLinks(base, SECRET).url(follow_up_id, date.today()))
+    phone.get_by_role("link", name="Nieuw mobiel nummer doorgeven").click()
+    phone.get_by_label("Uw nieuwe mobiele nummer").fill("06 5555 1237")
+    phone.get_by_role("button", name="Stuur mij een code").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Vul de code in")
+
+    # The resident reads the SMS: the dialer sent it to the new number, through the carrier.
+    deadline = time.monotonic() + 60
+    while not (
+        sent := _one(
+            folder,
+            "SELECT message FROM attempts WHERE to_address = ? AND carrier_sid IS NOT NULL",
+            new_number,
+        )
+    ):
+        assert time.monotonic() < deadline, "no code was sent"
+        time.sleep(0.5)
+    code = re.search(r"Uw code is (\d{6})\.", sent[0])[1]
+    wrong = "000000" if code != "000000" else "111111"
+    phone.get_by_label("De code uit de sms (6 cijfers)").fill(wrong)
+    phone.get_by_role("button", name="Code controleren").click()
+    expect(phone.get_by_text("Deze code klopt niet.")).to_be_visible()
+    phone.get_by_label("De code uit de sms (6 cijfers)").fill(code)
+    phone.get_by_role("button", name="Code controleren").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Uw nummer is opgeslagen")
+    phone.close()
+
+    current = _one(
+        folder,
+        "SELECT p.e164 FROM phone_numbers p JOIN follow_ups f ON f.client_id = p.client_id "
+        "WHERE f.id = ? AND p.retired_at IS NULL AND p.label = 'phone'",
+        follow_up_id,
+    )
+    kept = _one(
+        folder,
+        "SELECT count(*) FROM phone_numbers p JOIN follow_ups f ON f.client_id = p.client_id "
+        "WHERE f.id = ? AND p.retired_at IS NOT NULL",
+        follow_up_id,
+    )
+    assert current == (new_number,)
+    assert kept[0] >= 1  # the old number stays in the history

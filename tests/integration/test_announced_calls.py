@@ -16,7 +16,9 @@ from followup.rules.contact_calendar import ContactCalendar
 from followup.rules.domain import AttemptPurpose, AttemptState, Channel
 from followup.rules.planning_rules import PlanningRules, WindowSpec
 from followup.rules.response_links import ResponseLinks
+from followup.rules.sms_replies import READ_BY_AGENT
 from followup.rules.targeting import Target
+from followup.services.dispatch import claim_due
 from followup.services.import_clients import import_clients
 from followup.services.planning import run_planning_pass
 from followup.services.planning_settings import save_rules
@@ -214,3 +216,34 @@ async def test_a_forged_link_cannot_choose(sessions, tmp_path, page):
     assert response.status == 404
     async with sessions() as session:
         assert await session.scalar(sa.select(Client.call_part)) is None
+
+
+async def test_a_part_without_a_running_follow_up_is_read_by_an_agent(sessions, tmp_path):
+    """Answered already, or opted out: no call comes, so no time is promised."""
+    await residents(sessions, tmp_path)
+    await plan(sessions, MONDAY)
+    stop = InboundSms("SM-stop", "+31612000000", SIM_FROM, "STOP")
+    await receive_sms(sessions, stop, MONDAY, CALENDAR)
+    sms = InboundSms("SM-avond", "+31612000000", SIM_FROM, "AVOND")
+    assert await receive_sms(sessions, sms, MONDAY, CALENDAR) == READ_BY_AGENT
+    async with sessions() as session:
+        assert await session.scalar(sa.select(Client.call_part)) is None
+
+
+async def test_an_opening_sent_late_announces_no_call_that_has_passed(sessions, tmp_path):
+    """The SMS channel was away until Tuesday 9:00, half an hour before the announced call."""
+    await residents(sessions, tmp_path)
+    await plan(sessions, MONDAY)
+    outreach = outreach_for(Settings(_env_file=None), PlanningRules(), SECRET, CALENDAR)
+    claimed = await claim_due(
+        sessions,
+        now=datetime(2026, 3, 3, 9, tzinfo=ZONE),
+        channels=[Channel.SMS],
+        limit=10,
+        outreach=outreach,
+    )
+    [opening] = claimed.outbound
+    assert "Wij bellen u op" not in opening.body
+    assert "Stuur 1 als u actief bent" in opening.body
+    [stored] = await attempts(sessions, AttemptPurpose.OPENING)
+    assert stored.announces_call_at is None  # so the reconciler renders the same text

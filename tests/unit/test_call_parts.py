@@ -44,6 +44,8 @@ LATE_START = PlanningRules(
         ("'s  middags", "afternoon"),
         ("AVOND", "evening"),
         ("s avonds", "evening"),
+        ("\u2019s Avonds", "evening"),  # a phone's curly apostrophe
+        ("\u2018s middags", "afternoon"),
     ],
 )
 def test_the_words_for_a_part_of_the_day(text, part):
@@ -79,7 +81,16 @@ def test_only_the_parts_inside_the_window_are_offered():
         "evening": "In de avond, rond 18.30 uur",
     }
     assert list(offered_parts(NINE_TO_FIVE)) == ["morning", "afternoon"]
-    assert list(offered_parts(LATE_START)) == ["afternoon", "evening"]
+    # 11.00 is still the morning: offered, at that time.
+    assert offered_parts(LATE_START)["morning"] == "In de ochtend, rond 11.00 uur"
+    late_morning = PlanningRules(
+        call_window=WindowSpec(days=WORKDAYS, start=time(13), end=time(20)),
+        ladder=[
+            {"kind": "message", "day": 0, "part": "first"},
+            {"kind": "call", "day": 1, "part": "afternoon"},
+        ],
+    )
+    assert list(offered_parts(late_morning)) == ["afternoon", "evening"]
 
 
 def test_the_confirmation_says_when_and_why_it_moved():
@@ -87,8 +98,11 @@ def test_the_confirmation_says_when_and_why_it_moved():
         "Dank u wel. Wij bellen u voortaan in de ochtend, rond 9.30 uur."
     )
     assert chosen_text("morning", LATE_START) == (
-        "Dank u wel. In de ochtend bellen wij niet. Wij bellen u voortaan zo dicht mogelijk "
-        "daarbij, rond 11.00 uur."
+        "Dank u wel. Wij bellen u voortaan in de ochtend, rond 11.00 uur."
+    )
+    assert chosen_text("evening", NINE_TO_FIVE) == (
+        "Dank u wel. In de avond bellen wij niet. Wij bellen u voortaan zo dicht mogelijk "
+        "daarbij, rond 16.30 uur."
     )
 
 
@@ -106,6 +120,15 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
         (at(2, 14), "afternoon", at(2, 15), at(3, 14)),  # due already; the hour has passed
         (at(6, 9, 30), "evening", at(6, 19), at(9, 18, 30)),  # Friday evening gone: Monday
         (at(1, 12), "morning", at(2, 8), at(2, 9, 30)),  # overdue: the earliest day is today
+        (at(6, 14), "evening", at(7, 10), at(9, 18, 30)),  # asked on Saturday: Monday evening
+        (at(6, 14), "morning", at(8, 8), at(9, 9, 30)),  # asked on Sunday: Monday morning
+        # King's Day, Tuesday 27 April 2027, is no call day.
+        (
+            datetime(2027, 4, 26, 18, 30, tzinfo=ZONE),
+            "evening",
+            datetime(2027, 4, 26, 19, tzinfo=ZONE),
+            datetime(2027, 4, 28, 18, 30, tzinfo=ZONE),
+        ),
     ],
 )
 def test_a_waiting_call_moves_to_the_part_on_its_day_or_the_next_call_day(due, part, now, moved):
@@ -144,3 +167,15 @@ def test_every_call_goes_in_the_residents_part_on_its_steps_day(part, clock):
 def test_no_announcement_when_the_team_does_not_announce_calls():
     rules = PlanningRules(announce_calls=False)
     assert all(p.announces is None for p in plan_round(at(2, 10), PHONE, rules, CALENDAR))
+
+
+def test_a_call_of_a_chosen_part_queued_late_goes_at_that_part_not_at_once():
+    """The agents were behind: the second call's day has passed when it is queued."""
+    profile = ContactProfile(can_sms=True, can_call=True, has_email=False, call_part="evening")
+    late = at(4, 20, 30)  # Wednesday after the evening's call time
+    planned = plan_round(at(2, 10), profile, DEFAULT, CALENDAR, not_before=late)
+    calls = [p.due_at for p in planned if p.channel is Channel.CALL]
+    assert calls[1] == at(5, 18, 30)  # Thursday evening, not at once on a Wednesday night
+    # Without a chosen part a late step is due at once, as it always was.
+    planned = plan_round(at(2, 10), PHONE, DEFAULT, CALENDAR, not_before=late)
+    assert [p.due_at for p in planned if p.channel is Channel.CALL][1] == at(4, 14)

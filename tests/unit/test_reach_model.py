@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from followup.rules.call_parts import part_of
 from followup.rules.reach_model import (
     Assumptions,
     Resident,
     draw_resident,
     interval,
-    part_of,
     picks_up,
 )
 
@@ -45,7 +45,7 @@ def test_residents_are_drawn_in_the_assumed_shares():
     ],
 )
 def test_the_part_of_the_day(hour, part):
-    assert part_of(datetime(2027, 3, 2, hour, 30, tzinfo=ZONE)) == part
+    assert part_of(datetime(2027, 3, 2, hour, 30, tzinfo=ZONE).time()) == part
 
 
 def chance(resident: Resident, hour: int, announced: bool) -> float:
