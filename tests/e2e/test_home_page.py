@@ -259,7 +259,7 @@ def test_a_resident_corrects_their_number_with_the_code_sent_to_it(demo_server, 
     current = _one(
         folder,
         "SELECT p.e164 FROM phone_numbers p JOIN follow_ups f ON f.client_id = p.client_id "
-        "WHERE f.id = ? AND p.retired_at IS NULL AND p.label = 'phone'",
+        "WHERE f.id = ? AND p.retired_at IS NULL AND p.label = 'primary'",
         follow_up_id,
     )
     kept = _one(
