@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 from followup.rules.reach_model import Assumptions
-from followup.services.reach_simulation import STRATEGIES, population, simulate
+from followup.services.reach_residents import STRATEGIES, population
+from followup.services.reach_simulation import simulate
 
 
 async def main() -> None:

@@ -10,7 +10,8 @@ from dataclasses import asdict
 from followup.cli.runtime import OK, Refused
 from followup.dutch import percent
 from followup.rules.reach_model import Assumptions, interval
-from followup.services.reach_simulation import STRATEGIES, Run, simulate_in_process
+from followup.services.reach_residents import STRATEGIES
+from followup.services.reach_simulation import Run, simulate_in_process
 
 MAX_RESIDENTS = 100_000
 MAX_SEEDS = 20

@@ -19,7 +19,6 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -36,8 +35,8 @@ from followup.rules.domain import (
     WrapUpResult,
 )
 from followup.rules.import_rows import Field
-from followup.rules.planning_rules import DayPart, PlanningRules, WindowSpec
-from followup.rules.reach_model import Assumptions, Resident, draw_resident, picks_up
+from followup.rules.planning_rules import DayPart
+from followup.rules.reach_model import Assumptions, Resident, picks_up
 from followup.rules.sms_replies import ReplyKind, interpret
 from followup.rules.wrap_up import WrapUpForm
 from followup.services.demo_calls import CARRIER_RESULT, carrier_reports, send_messages
@@ -46,6 +45,16 @@ from followup.services.import_clients import import_clients
 from followup.services.outreach import Outreach
 from followup.services.planning import run_planning_pass
 from followup.services.ports import Accepted, Outbound
+from followup.services.reach_residents import (
+    START,
+    STRATEGIES,
+    ZONE,
+    Strategy,
+    e164,
+    import_rows,
+    population,
+    resident_number,
+)
 from followup.services.replies import (
     InboundSms,
     answer_by_link,
@@ -60,8 +69,6 @@ from followup.store.engine import create_engine, session_factory
 from followup.store.migrate import upgrade
 from followup.store.users import SignedIn
 
-ZONE = ZoneInfo("Europe/Amsterdam")
-START = datetime(2027, 9, 6, 8, tzinfo=ZONE)  # a Monday, no holiday in the 44 days after
 DAYS = 44  # two rounds of 14 days, 14 days apart, and the last calls' reports
 FIRST_HOUR, LAST_HOUR = 9, 21  # the hours the service may contact anyone
 STEP = timedelta(hours=1)  # the clock moves on by whole hours
@@ -76,62 +83,6 @@ SAYS_ON_THE_PHONE = {
 UNANSWERED = (WrapUpResult.NO_ANSWER, WrapUpResult.BUSY)
 WORDS = {part: word.upper() for word, part in PART_WORDS.items() if " " not in word}
 SECRET = "the-reach-simulation-signs-nothing-that-leaves-it"
-
-
-@dataclass(frozen=True)
-class Strategy:
-    name: str
-    title: str  # in Dutch, for the output
-    rules: PlanningRules
-    reads_messages: bool = True  # False: nobody reads them (in 2016 there were none)
-    link_in_sms: bool = False
-    chooses_part: bool = False  # residents answer OCHTEND, MIDDAG or AVOND
-
-
-_OFFICE_HOURS = WindowSpec(days=["mon", "tue", "wed", "thu", "fri"], start="09:00", end="17:00")
-STRATEGIES = {
-    s.name: s
-    for s in (
-        Strategy(
-            "2016",
-            "De praktijk van 2016: twee belrondes onder kantoortijd, geen berichten",
-            PlanningRules(
-                call_window=_OFFICE_HOURS,
-                ladder=[
-                    {"kind": "message", "day": 0, "part": "first"},
-                    {"kind": "call", "day": 1, "part": "morning"},
-                    {"kind": "call", "day": 2, "part": "afternoon"},
-                ],
-                announce_calls=False,
-            ),
-            reads_messages=False,
-        ),
-        Strategy(
-            "today",
-            "De belladder van nu: sms, drie keer bellen (ook 's avonds), herinnering",
-            PlanningRules(announce_calls=False),
-        ),
-        Strategy(
-            "learned",
-            "De belladder van nu, met geleerde beltijden",
-            PlanningRules(call_times="learned", announce_calls=False),
-        ),
-        Strategy(
-            "announced",
-            "De belladder van nu, met aangekondigd bellen en zelf een tijd kiezen",
-            PlanningRules(),
-            chooses_part=True,
-        ),
-        Strategy(
-            "full",
-            "Alles: geleerde beltijden, aangekondigd bellen, zelf een tijd kiezen, de link in "
-            "elke sms",
-            PlanningRules(call_times="learned"),
-            link_in_sms=True,
-            chooses_part=True,
-        ),
-    )
-}
 
 
 def simulate_in_process(
@@ -278,7 +229,7 @@ class _World:
                 else:
                     await answer_by_link(self.sessions, follow_up_id, reply, reaction.at)
             else:
-                number = _e164(_number(reaction.index, self.residents[reaction.index]))
+                number = e164(resident_number(reaction.index, self.residents[reaction.index]))
                 sms = InboundSms(self.sid("SM"), number, self.outreach.sms_from, reaction.text)
                 await receive_sms(self.sessions, sms, reaction.at, self.calendar)
 
@@ -375,21 +326,6 @@ def _legs(
     ]
 
 
-def population(count: int, seed: int, assumptions: Assumptions) -> list[Resident]:
-    rng = random.Random(seed)
-    return [draw_resident(rng, assumptions) for _ in range(count)]
-
-
-def _number(index: int, resident: Resident) -> str:
-    """A number the simulated carrier treats as the resident's is: refused when it is
-    disconnected, a mobile or a landline otherwise. None ends in 0001 to 0005."""
-    if resident.disconnected:
-        return f"06{index % 10_000:04d}0000"
-    if resident.mobile:
-        return f"06{10_000_000 + index * 10 + 7:08d}"
-    return f"050{3_000_000 + index * 10 + 7:07d}"
-
-
 def _next_moment(after: datetime, due: datetime | None) -> datetime:
     """The clock jumps to the next attempt that comes due, or to the next morning, when the
     planner has work of its own (rounds begin and end); never back, never into the night."""
@@ -400,30 +336,6 @@ def _next_moment(after: datetime, due: datetime | None) -> datetime:
     # On the next whole hour: what comes due within it waits at most that long.
     due = due.replace(minute=0, second=0, microsecond=0) + (STEP if due.minute else timedelta())
     return due if FIRST_HOUR <= due.hour < LAST_HOUR and due < morning else morning
-
-
-def _e164(number: str) -> str:
-    return destination(number).e164 or number
-
-
-def _rows(residents: list[Resident], strategy: Strategy) -> list[list[str]]:
-    conversation = (START - timedelta(days=200)).date().isoformat()
-    return [
-        [
-            f"S{index}",
-            f"Inwoner {index}",
-            "Simulatie",
-            conversation,
-            _number(index, resident),
-            "",
-            f"inwoner{index}@example.org" if resident.email else "",
-            "6",
-            "",
-            "",
-            "ja" if strategy.link_in_sms else "nee",
-        ]
-        for index, resident in enumerate(residents)
-    ]
 
 
 async def simulate(
@@ -445,7 +357,7 @@ async def simulate(
         with source.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow([f.value for f in Field])
-            writer.writerows(_rows(residents, strategy))
+            writer.writerows(import_rows(residents, strategy))
         await import_clients(
             sessions, source, today=START.date(), now=START.astimezone(UTC), actor="simulatie"
         )

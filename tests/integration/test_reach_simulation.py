@@ -3,7 +3,8 @@ database of its own (SQLite): every resident accounted for, the same seed the sa
 and each strategy doing what it says."""
 
 from followup.rules.reach_model import Assumptions
-from followup.services.reach_simulation import STRATEGIES, population, simulate
+from followup.services.reach_residents import STRATEGIES, population
+from followup.services.reach_simulation import simulate
 
 A = Assumptions()
 
